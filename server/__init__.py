@@ -1,0 +1,1 @@
+"""insights: a GraphQL analytics API for importers, workshops and sales partners."""

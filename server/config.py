@@ -1,0 +1,105 @@
+"""Settings, read once from the environment.
+
+Every knob lives here so that a wrong value stops start-up with a message naming
+the variable, instead of failing later inside a request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting has a value the service cannot run with."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INSIGHTS_", extra="ignore")
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    database_read_url: str | None = Field(default=None, validation_alias="DATABASE_READ_URL")
+    data_dir: Path = Path(".data")
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    today: date | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    environment: Literal["development", "production"] = "development"
+    introspection: bool = True
+    process_schedule: bool = True
+    process_at: str = "12:00"
+    max_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=50, ge=1)
+    max_tokens: int = Field(default=10_000, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
+
+    @field_validator("database_url", "database_read_url")
+    @classmethod
+    def _plain_postgres_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+            raise ValueError("must look like postgresql://user:pass@host:port/db")
+        return value
+
+    @field_validator("process_at")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("must be HH:MM, e.g. 12:00")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def log_level_name(self) -> str:
+        return self.log_level
+
+    def hs256_secret(self) -> str:
+        """The HS256 secret; in development one is generated once and kept under data_dir."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.environment == "production":
+            raise ConfigError("INSIGHTS_JWT_SECRET or INSIGHTS_JWT_PUBLIC_KEY must be set in production")
+        path = self.data_dir / "jwt_secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+_ENV_NAMES = {
+    "database_url": "DATABASE_URL",
+    "database_read_url": "DATABASE_READ_URL",
+}
+
+
+def load_settings() -> Settings:
+    """Read the environment; a bad value raises ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            name = _ENV_NAMES.get(field, f"INSIGHTS_{field.upper()}")
+            problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,51 @@
+"""Bookkeeping: which days need reprocessing, and what users keep between visits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class DirtyDay(SQLModel, table=True):
+    """A day whose rollups are stale. Ingestion marks the days a change touches
+    (ARCHITECTURE.md, "Which days a change touches"); processing rebuilds and
+    clears them. ``domain`` is 'workshop' or 'partner'."""
+
+    __tablename__ = "dirty_days"
+
+    importer_id: int = Field(foreign_key="importers.id", primary_key=True)
+    domain: str = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+
+
+class ProcessingState(SQLModel, table=True):
+    """Per importer: whether every day must be rebuilt (rules or timezone changed),
+    and when processing last finished (the data version clients may cache on)."""
+
+    __tablename__ = "processing_state"
+
+    importer_id: int = Field(foreign_key="importers.id", primary_key=True)
+    rebuild_all: bool = False
+    processed_through: date | None = None
+    processed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    data_version: int = 0
+
+
+class SavedFilter(SQLModel, table=True):
+    """A user's kept dashboard filters ("kept for the next time"), per dashboard kind."""
+
+    __tablename__ = "saved_filters"
+
+    importer_id: int = Field(foreign_key="importers.id", primary_key=True)
+    sub: str = Field(primary_key=True)
+    dashboard: str = Field(primary_key=True)
+    filters: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )

@@ -1,0 +1,128 @@
+"""Facts delivered about workshops: vehicles and their visits, activations,
+chats, campaigns, and end-customer / staff activity."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.models._columns import ref_to, timestamp
+
+
+class Vehicle(SQLModel, table=True):
+    __tablename__ = "vehicles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id", index=True)
+    vin: str = Field(unique=True)
+    make: str
+    model: str
+    model_year: int
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visits"
+    __table_args__ = (
+        UniqueConstraint("importer_id", "visit_ref"),
+        Index("ix_visits_vehicle_departed", "vehicle_id", "departed_at"),
+        Index("ix_visits_workshop_departed", "workshop_id", "departed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    visit_ref: str
+    workshop_id: int = ref_to("workshops.id")
+    vehicle_id: int = ref_to("vehicles.id")
+    arrived_at: datetime = timestamp()
+    departed_at: datetime | None = timestamp(nullable=True)
+
+
+class Activation(SQLModel, table=True):
+    __tablename__ = "activations"
+    __table_args__ = (
+        UniqueConstraint("vehicle_id", "invited_at"),
+        Index("ix_activations_workshop_activated", "workshop_id", "activated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    vehicle_id: int = ref_to("vehicles.id")
+    workshop_id: int = ref_to("workshops.id")
+    invited_at: datetime = timestamp()
+    activated_at: datetime | None = timestamp(nullable=True)
+    deactivated_at: datetime | None = timestamp(nullable=True)
+
+
+class Chat(SQLModel, table=True):
+    __tablename__ = "chats"
+    __table_args__ = (
+        UniqueConstraint("importer_id", "conversation_ref"),
+        Index("ix_chats_workshop_started", "workshop_id", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    conversation_ref: str
+    workshop_id: int = ref_to("workshops.id")
+    started_at: datetime = timestamp()
+    messages: int
+    first_response_at: datetime | None = timestamp(nullable=True)
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        UniqueConstraint("importer_id", "campaign_ref"),
+        Index("ix_campaigns_workshop_sent", "workshop_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    campaign_ref: str
+    workshop_id: int = ref_to("workshops.id")
+    sent_at: datetime = timestamp()
+    recipients: int
+
+
+class AppUser(SQLModel, table=True):
+    """End customers seen in app_activity; a dense integer id per user keeps the
+    distinct-count rollups small."""
+
+    __tablename__ = "app_users"
+    __table_args__ = (UniqueConstraint("importer_id", "app_user_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    app_user_ref: str
+
+
+class AppActivity(SQLModel, table=True):
+    __tablename__ = "app_activity"
+    __table_args__ = (Index("ix_app_activity_workshop_day", "workshop_id", "day"),)
+
+    app_user_id: int = Field(foreign_key="app_users.id", primary_key=True)
+    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    importer_id: int = ref_to("importers.id")
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("importer_id", "user_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    user_ref: str
+
+
+class StaffActivity(SQLModel, table=True):
+    __tablename__ = "staff_activity"
+    __table_args__ = (Index("ix_staff_activity_workshop_day", "workshop_id", "day"),)
+
+    staff_user_id: int = Field(foreign_key="staff_users.id", primary_key=True)
+    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    importer_id: int = ref_to("importers.id")
+    actions: int
