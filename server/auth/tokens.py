@@ -1,0 +1,89 @@
+"""Development tokens: HS256 JWTs signed with the service's own secret.
+
+Real deployments get tokens from their identity provider; these serve local
+work, tests and ``insights token``. They pass through the same claim checks as
+verification, so a token that would be refused is never handed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+
+from server.auth.jwt import AUDIENCE, ISSUER, principal_from_claims
+from server.auth.principal import Role
+from server.config import Settings
+from server.errors import Unauthenticated
+
+
+def mint_token(
+    settings: Settings,
+    *,
+    role: Role,
+    importer: str,
+    workshops: Sequence[str] = (),
+    partner: str | None = None,
+    sub: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+    now: datetime | None = None,
+) -> str:
+    """An HS256 token the service's TokenVerifier accepts.
+
+    Args:
+        role: the principal's role (a Role or its string value).
+        importer: importer_ref, required for every role.
+        workshops: workshop_refs; required for, and only allowed with, role workshop.
+        partner: partner_ref; required for, and only allowed with, role sales_partner.
+        sub: subject; defaults to ``dev-<role>``.
+        ttl_seconds: lifetime from ``now``.
+        now: issue time (a naive value is taken as UTC); defaults to the current time.
+
+    Returns:
+        The encoded JWT.
+
+    Raises:
+        ValueError: a role without its scope claim, a scope claim on the wrong
+            role, or a public key configured (HS256 tokens would be refused).
+
+    Example:
+        >>> mint_token(settings, role=Role.WORKSHOP, importer="IMP1", workshops=["W1"])
+    """
+    if settings.jwt_public_key:
+        raise ValueError(
+            "INSIGHTS_JWT_PUBLIC_KEY is set, so only tokens from the issuer are accepted; "
+            "unset it to use development tokens"
+        )
+    if isinstance(workshops, str):
+        raise ValueError("workshops must be a list of workshop refs, not a single string")
+    if ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be positive")
+    role = Role(role)
+    issued = _epoch_seconds(now)
+    claims: dict[str, Any] = {
+        "sub": sub if sub is not None else f"dev-{role.value}",
+        "role": role.value,
+        "importer": importer,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    if workshops:
+        claims["workshops"] = list(workshops)
+    if partner is not None:
+        claims["partner"] = partner
+    try:
+        principal_from_claims(claims)
+    except Unauthenticated as exc:
+        raise ValueError(exc.message) from None
+    return jwt.encode(claims, settings.hs256_secret(), algorithm="HS256")
+
+
+def _epoch_seconds(now: datetime | None) -> int:
+    moment = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())

@@ -1,0 +1,159 @@
+"""Data access for the Activations and Performance dashboard: one SQL statement
+per metric family for many scopes at once (a scope = a set of workshops).
+
+Scopes travel as two parallel arrays (scope index, workshop id), so one statement
+answers 3 or 300 workshop dashboards alike, and the current and previous period
+come from the same statement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.metrics.periods import Period
+from server.metrics.series import Granularity
+from server.processing.workshops import COLUMNS as DAY_COLUMNS
+
+DayRows = dict[date, dict[str, float]]
+"""Per day, the summed rollup columns of a scope (both periods; missing day = 0)."""
+
+
+def _scope_arrays(scopes: Sequence[Sequence[int]]) -> dict[str, list[int]]:
+    pairs = [(i, w) for i, scope in enumerate(scopes) for w in scope]
+    return {"idx": [i for i, _ in pairs], "wid": [w for _, w in pairs]}
+
+
+def _windows(current: Period, previous: Period) -> dict[str, date]:
+    return {"cs": current.start, "ce": current.end, "ps": previous.start, "pe": previous.end}
+
+
+_SCOPES = "unnest(CAST(:idx AS int[]), CAST(:wid AS int[])) AS s(idx, wid)"
+_IN_WINDOWS = "(d.day BETWEEN :cs AND :ce OR d.day BETWEEN :ps AND :pe)"
+
+
+async def day_rows(
+    engine: AsyncEngine,
+    importer_id: int,
+    scopes: Sequence[Sequence[int]],
+    current: Period,
+    previous: Period,
+) -> list[DayRows]:
+    """The summed workshop_day columns per scope and day, over both periods."""
+    sums = ", ".join(f"sum(d.{c})" for c in DAY_COLUMNS)
+    sql = f"""
+        SELECT s.idx, d.day, {sums}
+        FROM {_SCOPES} JOIN workshop_day d ON d.workshop_id = s.wid
+        WHERE d.importer_id = :imp AND {_IN_WINDOWS}
+        GROUP BY s.idx, d.day"""
+    result: list[DayRows] = [{} for _ in scopes]
+    params = {"imp": importer_id, **_scope_arrays(scopes), **_windows(current, previous)}
+    async with engine.connect() as conn:
+        for row in await conn.execute(text(sql), params):
+            result[row[0]][row[1]] = {
+                c: float(v) for c, v in zip(DAY_COLUMNS, row[2:], strict=True)
+            }
+    return result
+
+
+@dataclass
+class DistinctCounts:
+    """Exact distinct users of one kind for a scope: over each whole period
+    (``totals[previous?]``) and per series bucket (``buckets[(granularity, previous?)]``)."""
+
+    totals: dict[bool, int] = field(default_factory=lambda: {False: 0, True: 0})
+    buckets: dict[tuple[Granularity, bool], dict[date, int]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+
+# GROUPING() bits: day 4, week 2, month 1; a set's grouped-away columns read 1.
+_GRAIN_BY_GROUPING = {3: Granularity.DAY, 5: Granularity.WEEK, 6: Granularity.MONTH}
+
+
+async def distinct_users(
+    engine: AsyncEngine,
+    importer_id: int,
+    scopes: Sequence[Sequence[int]],
+    current: Period,
+    previous: Period,
+) -> list[dict[str, DistinctCounts]]:
+    """Per scope and kind ('app', 'staff'): distinct user counts over each period
+    and per day/week/month bucket, from the per-day id arrays (never summed)."""
+    sql = f"""
+        WITH u AS (
+            SELECT s.idx, d.kind, d.day >= :cs AS cur, d.day, uid,
+                   greatest(CAST(date_trunc('week', d.day) AS date),
+                            CASE WHEN d.day >= :cs THEN :cs ELSE :ps END) AS wk,
+                   greatest(CAST(date_trunc('month', d.day) AS date),
+                            CASE WHEN d.day >= :cs THEN :cs ELSE :ps END) AS mon
+            FROM {_SCOPES} JOIN workshop_day_users d ON d.workshop_id = s.wid
+            CROSS JOIN LATERAL unnest(d.user_ids) AS uid
+            WHERE d.importer_id = :imp AND {_IN_WINDOWS}
+        )
+        SELECT idx, kind, cur, GROUPING(day, wk, mon), coalesce(day, wk, mon),
+               count(DISTINCT uid)
+        FROM u GROUP BY idx, kind, cur, GROUPING SETS ((), (day), (wk), (mon))"""
+    result: list[dict[str, DistinctCounts]] = [
+        {"app": DistinctCounts(), "staff": DistinctCounts()} for _ in scopes
+    ]
+    params = {"imp": importer_id, **_scope_arrays(scopes), **_windows(current, previous)}
+    async with engine.connect() as conn:
+        for idx, kind, cur, grouping, bucket, n in await conn.execute(text(sql), params):
+            counts = result[idx][kind]
+            if grouping == 7:
+                counts.totals[not cur] = int(n)
+            else:
+                counts.buckets[(_GRAIN_BY_GROUPING[grouping], not cur)][bucket] = int(n)
+    return result
+
+
+async def newest_data_days(
+    engine: AsyncEngine, importer_id: int, workshop_ids: Sequence[int]
+) -> dict[int, date | None]:
+    """Per workshop, the newest day its workshop tool system delivered (data age)."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT workshop_id, newest_data_day FROM workshop_stats"
+                " WHERE importer_id = :imp AND workshop_id = ANY(CAST(:ids AS int[]))"
+            ),
+            {"imp": importer_id, "ids": list(workshop_ids)},
+        )
+        return {r[0]: r[1] for r in rows}
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    active_days: int
+    actions: int
+    last_active_day: date | None
+
+
+async def workshop_activity(
+    engine: AsyncEngine, importer_id: int, workshop_ids: Sequence[int], period: Period
+) -> dict[int, ActivityRow]:
+    """Per workshop: days with any staff activity, actions, last active day in the period."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                """SELECT workshop_id, count(*) FILTER (WHERE staff_rows > 0),
+                          coalesce(sum(staff_actions), 0), max(day) FILTER (WHERE staff_rows > 0)
+                   FROM workshop_day
+                   WHERE importer_id = :imp AND workshop_id = ANY(CAST(:ids AS int[]))
+                     AND day BETWEEN :start AND :end
+                   GROUP BY workshop_id"""
+            ),
+            {
+                "imp": importer_id,
+                "ids": list(workshop_ids),
+                "start": period.start,
+                "end": period.end,
+            },
+        )
+        return {r[0]: ActivityRow(int(r[1]), int(r[2]), r[3]) for r in rows}

@@ -1,0 +1,112 @@
+"""Per-request DataLoaders: every dashboard in a request asks for its data by
+key, and each loader answers all keys of one event-loop tick with one statement
+per distinct (importer, period) group — so 300 workshop dashboards cost what 3 do.
+
+Created per request (never module-level: that would leak data across tenants).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar, cast
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from server.metrics.periods import Period
+from server.resolvers import activations
+from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
+
+K = TypeVar("K")
+V = TypeVar("V")
+G = TypeVar("G", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class ScopeKey:
+    """A set of workshops of one importer over a period and its previous period."""
+
+    importer_id: int
+    workshops: tuple[int, ...]
+    current: Period
+    previous: Period
+
+    @property
+    def group(self) -> tuple[int, Period, Period]:
+        return (self.importer_id, self.current, self.previous)
+
+
+@dataclass(frozen=True)
+class WorkshopPeriodKey:
+    importer_id: int
+    workshop_id: int
+    period: Period
+
+
+async def _grouped(
+    keys: Sequence[K],
+    group_of: Callable[[K], G],
+    fetch: Callable[[G, list[K]], Awaitable[list[V]]],
+) -> list[V]:
+    """Split ``keys`` into groups, fetch each group with one call, restore key order."""
+    groups: dict[G, list[int]] = defaultdict(list)
+    for position, key in enumerate(keys):
+        groups[group_of(key)].append(position)
+    results: list[V | None] = [None] * len(keys)
+    for group, positions in groups.items():
+        values = await fetch(group, [keys[p] for p in positions])
+        for position, value in zip(positions, values, strict=True):
+            results[position] = value
+    return cast(list[V], results)
+
+
+class Loaders:
+    """The DataLoaders of one request."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.day_rows: DataLoader[ScopeKey, DayRows] = DataLoader(self._day_rows)
+        self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
+        self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
+        self.activity: DataLoader[WorkshopPeriodKey, ActivityRow] = DataLoader(self._activity)
+
+    async def _day_rows(self, keys: Sequence[ScopeKey]) -> list[DayRows]:
+        async def fetch(group: tuple[int, Period, Period], batch: list[ScopeKey]) -> list[DayRows]:
+            scopes = [k.workshops for k in batch]
+            return await activations.day_rows(self.engine, group[0], scopes, group[1], group[2])
+
+        return await _grouped(keys, lambda k: k.group, fetch)
+
+    async def _distinct(self, keys: Sequence[ScopeKey]) -> list[dict[str, DistinctCounts]]:
+        async def fetch(
+            group: tuple[int, Period, Period], batch: list[ScopeKey]
+        ) -> list[dict[str, DistinctCounts]]:
+            scopes = [k.workshops for k in batch]
+            return await activations.distinct_users(
+                self.engine, group[0], scopes, group[1], group[2]
+            )
+
+        return await _grouped(keys, lambda k: k.group, fetch)
+
+    async def _newest(self, keys: Sequence[tuple[int, int]]) -> list[date | None]:
+        async def fetch(importer_id: int, batch: list[tuple[int, int]]) -> list[date | None]:
+            found = await activations.newest_data_days(
+                self.engine, importer_id, [w for _, w in batch]
+            )
+            return [found.get(w) for _, w in batch]
+
+        return await _grouped(keys, lambda k: k[0], fetch)
+
+    async def _activity(self, keys: Sequence[WorkshopPeriodKey]) -> list[ActivityRow]:
+        async def fetch(
+            group: tuple[int, Period], batch: list[WorkshopPeriodKey]
+        ) -> list[ActivityRow]:
+            found = await activations.workshop_activity(
+                self.engine, group[0], [k.workshop_id for k in batch], group[1]
+            )
+            return [found.get(k.workshop_id, ActivityRow(0, 0, None)) for k in batch]
+
+        return await _grouped(keys, lambda k: (k.importer_id, k.period), fetch)

@@ -1,0 +1,167 @@
+"""Data access for the tenancy entities a principal can see: its importer, the
+workshops and the sales partners of that importer. Every query carries the
+importer id; a ref outside it simply does not resolve (NOT_FOUND upstream)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True)
+class ImporterRow:
+    id: int
+    ref: str
+    name: str
+    timezone: str
+    connection_rate_goal: float | None
+    lead_due_days: int
+    lead_rating_enabled: bool
+    customer_rating_enabled: bool
+
+
+@dataclass(frozen=True)
+class WorkshopRow:
+    id: int
+    ref: str
+    name: str
+    city: str | None
+    connection_rate_goal: float | None
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    id: int
+    ref: str
+    name: str
+    partner_since: date
+    workshop_id: int | None
+
+
+_WORKSHOP_COLUMNS = "id, workshop_ref, name, city, connection_rate_goal"
+_PARTNER_COLUMNS = "id, partner_ref, name, partner_since, workshop_id"
+
+
+async def importer_by_ref(engine: AsyncEngine, ref: str) -> ImporterRow | None:
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT id, importer_ref, name, timezone, connection_rate_goal, lead_due_days,"
+                    " lead_rating_enabled, customer_rating_enabled"
+                    " FROM importers WHERE importer_ref = :ref"
+                ),
+                {"ref": ref},
+            )
+        ).first()
+    return ImporterRow(*row) if row else None
+
+
+async def workshops_where(
+    engine: AsyncEngine, importer_id: int, *, ids: Sequence[int] = (), refs: Sequence[str] = ()
+) -> list[WorkshopRow]:
+    """The importer's workshops with any of these ids or refs."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE importer_id = :imp"
+                " AND (id = ANY(CAST(:ids AS int[])) OR workshop_ref = ANY(CAST(:refs AS text[])))"
+            ),
+            {"imp": importer_id, "ids": list(ids), "refs": list(refs)},
+        )
+        return [WorkshopRow(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class WorkshopPage:
+    total: int
+    rows: list[WorkshopRow]
+    has_next: bool
+
+
+async def workshop_page(
+    engine: AsyncEngine,
+    importer_id: int,
+    *,
+    only_refs: Sequence[str] | None,
+    search: str | None,
+    first: int,
+    after_ref: str | None,
+) -> WorkshopPage:
+    """A page of workshops ordered by ref (keyset pagination), with the total count."""
+    pattern = f"%{search.lower()}%" if search else None
+    params = {
+        "imp": importer_id,
+        "only": None if only_refs is None else list(only_refs),
+        "pattern": pattern,
+        "after": after_ref,
+        "limit": first + 1,
+    }
+    scope = (
+        "importer_id = :imp"
+        " AND (CAST(:only AS text[]) IS NULL OR workshop_ref = ANY(CAST(:only AS text[])))"
+        " AND (CAST(:pattern AS text) IS NULL OR lower(name) LIKE :pattern"
+        "      OR lower(workshop_ref) LIKE :pattern OR lower(coalesce(city, '')) LIKE :pattern)"
+    )
+    sql = f"""
+        WITH scoped AS (SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE {scope}),
+             page AS (SELECT * FROM scoped
+                      WHERE CAST(:after AS text) IS NULL OR workshop_ref > :after
+                      ORDER BY workshop_ref LIMIT :limit)
+        SELECT page.*, total.n FROM (SELECT count(*) AS n FROM scoped) AS total
+        LEFT JOIN page ON true ORDER BY page.workshop_ref"""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text(sql), params)).all()
+    total = int(rows[0][-1])
+    found = [WorkshopRow(*r[:-1]) for r in rows if r[0] is not None]
+    return WorkshopPage(total=total, rows=found[:first], has_next=len(found) > first)
+
+
+async def scoped_workshop_ids(
+    engine: AsyncEngine, importer_id: int, only_refs: Sequence[str] | None
+) -> list[WorkshopRow]:
+    """Every workshop the principal may see (all of the importer's, or its list)."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE importer_id = :imp"
+                " AND (CAST(:only AS text[]) IS NULL OR workshop_ref = ANY(CAST(:only AS text[])))"
+                " ORDER BY workshop_ref"
+            ),
+            {"imp": importer_id, "only": None if only_refs is None else list(only_refs)},
+        )
+        return [WorkshopRow(*r) for r in rows]
+
+
+async def partners_where(
+    engine: AsyncEngine, importer_id: int, *, refs: Sequence[str] | None = None
+) -> list[PartnerRow]:
+    """The importer's sales partners (all, or those with these refs), by ref."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                f"SELECT {_PARTNER_COLUMNS} FROM sales_partners WHERE importer_id = :imp"
+                " AND (CAST(:refs AS text[]) IS NULL OR partner_ref = ANY(CAST(:refs AS text[])))"
+                " ORDER BY partner_ref"
+            ),
+            {"imp": importer_id, "refs": None if refs is None else list(refs)},
+        )
+        return [PartnerRow(*r) for r in rows]
+
+
+async def marketplace_id(engine: AsyncEngine, importer_id: int, ref: str) -> int | None:
+    async with engine.connect() as conn:
+        value = (
+            await conn.execute(
+                text(
+                    "SELECT id FROM marketplaces WHERE importer_id = :imp"
+                    " AND marketplace_ref = :ref"
+                ),
+                {"imp": importer_id, "ref": ref},
+            )
+        ).scalar_one_or_none()
+    return int(value) if value is not None else None
