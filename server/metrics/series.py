@@ -1,0 +1,117 @@
+"""Series: a metric's points over a period, per day, week or month, and the
+previous period's points aligned with them (METRICS.md, "Series")."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from server.metrics.formulas import Formula
+from server.metrics.periods import Period
+
+DayComponents = Mapping[date, Mapping[str, float]]
+"""Per-day component sums (rollup columns); a missing day counts as all zeros."""
+
+
+class Granularity(StrEnum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+
+
+@dataclass(frozen=True)
+class Point:
+    """A bucket's value, dated by the bucket's first day within the period."""
+
+    date: date
+    value: float | None
+
+
+def bucket_end(day: date, granularity: Granularity) -> date:
+    """The last day of the day/week (Monday-Sunday)/calendar month containing ``day``."""
+    if granularity is Granularity.DAY:
+        return day
+    if granularity is Granularity.WEEK:
+        return day + timedelta(days=6 - day.weekday())
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def buckets(period: Period, granularity: Granularity) -> list[Period]:
+    """Split ``period`` into consecutive buckets, the first and last clipped to it.
+
+    Example:
+        >>> [b.days for b in buckets(Period(date(2026, 11, 1), date(2026, 11, 22)),
+        ...                          Granularity.WEEK)]
+        [1, 7, 7, 7]
+    """
+    result: list[Period] = []
+    start = period.start
+    while start <= period.end:
+        end = min(bucket_end(start, granularity), period.end)
+        result.append(Period(start, end))
+        start = end + timedelta(days=1)
+    return result
+
+
+def sum_components(
+    per_day: DayComponents, components: Iterable[str], days: Period
+) -> dict[str, float]:
+    """Each component summed over the days of ``days`` (missing days and columns are 0)."""
+    names = tuple(components)
+    totals = dict.fromkeys(names, 0.0)
+    for day in days.dates():
+        row = per_day.get(day)
+        if row is None:
+            continue
+        for name in names:
+            totals[name] += row.get(name, 0.0)
+    return totals
+
+
+def value_over(per_day: DayComponents, formula: Formula, days: Period) -> float | None:
+    """The metric's value over ``days``: components summed, then the formula."""
+    return formula.evaluate(sum_components(per_day, formula.components, days))
+
+
+def series(
+    per_day: DayComponents, formula: Formula, period: Period, granularity: Granularity
+) -> list[Point]:
+    """One point per bucket of ``period``, each by the same definition as the
+    whole period's value (a rate is a ratio of the bucket's sums, not a mean of
+    daily rates). Every bucket has a point: 0 for an empty count, ``None`` for a
+    rate or mean with nothing to divide by.
+
+    Raises:
+        NotAdditive: for a ``Distinct`` formula (compute those per bucket from id sets).
+    """
+    return [
+        Point(bucket.start, value_over(per_day, formula, bucket))
+        for bucket in buckets(period, granularity)
+    ]
+
+
+def align_previous(
+    current: Sequence[Point],
+    previous: Sequence[Point],
+    previous_period: Period,
+    *,
+    granularity: Granularity = Granularity.DAY,
+) -> list[Point]:
+    """The previous period's points, one for each point of ``current``.
+
+    The two periods may differ in length (1-31 Mar against 1-28 Feb) or in how
+    their days fall into weeks, so extra previous points are dropped and missing
+    ones padded with ``None`` values, dated at the next bucket start (for DAY:
+    ``previous_period.start`` + i days), so a chart can overlay them bucket by bucket.
+    """
+    aligned = list(previous[: len(current)])
+    while len(aligned) < len(current):
+        if aligned:
+            next_start = bucket_end(aligned[-1].date, granularity) + timedelta(days=1)
+        else:
+            next_start = previous_period.start
+        aligned.append(Point(next_start, None))
+    return aligned
