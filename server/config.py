@@ -72,7 +72,9 @@ class Settings(BaseSettings):
         if self.jwt_secret:
             return self.jwt_secret
         if self.environment == "production":
-            raise ConfigError("INSIGHTS_JWT_SECRET or INSIGHTS_JWT_PUBLIC_KEY must be set in production")
+            raise ConfigError(
+                "INSIGHTS_JWT_SECRET or INSIGHTS_JWT_PUBLIC_KEY must be set in production"
+            )
         path = self.data_dir / "jwt_secret"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

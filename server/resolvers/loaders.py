@@ -19,6 +19,7 @@ from strawberry.dataloader import DataLoader
 from server.metrics.periods import Period
 from server.resolvers import activations
 from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
+from server.resolvers.partner_loaders import PartnerLoaders
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -72,6 +73,7 @@ class Loaders:
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
         self.activity: DataLoader[WorkshopPeriodKey, ActivityRow] = DataLoader(self._activity)
+        self.partners = PartnerLoaders(engine)
 
     async def _day_rows(self, keys: Sequence[ScopeKey]) -> list[DayRows]:
         async def fetch(group: tuple[int, Period, Period], batch: list[ScopeKey]) -> list[DayRows]:

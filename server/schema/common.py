@@ -20,10 +20,16 @@ from server.metrics.series import Point as DomainPoint
 from server.metrics.trends import Direction as DomainDirection
 from server.metrics.trends import Trend as DomainTrend
 
-PeriodPreset = strawberry.enum(Preset, name="PeriodPreset")
-Granularity = strawberry.enum(DomainGranularity, name="Granularity")
-Direction = strawberry.enum(DomainDirection, name="Direction")
-DashboardKind = strawberry.enum(DomainDashboardKind, name="DashboardKind")
+# The domain enums become GraphQL enums as they are (strawberry.enum marks the
+# class in place), so resolvers pass them straight to the metric layer.
+strawberry.enum(Preset, name="PeriodPreset")
+strawberry.enum(DomainGranularity, name="Granularity")
+strawberry.enum(DomainDirection, name="Direction")
+strawberry.enum(DomainDashboardKind, name="DashboardKind")
+PeriodPreset = Preset
+Granularity = DomainGranularity
+Direction = DomainDirection
+DashboardKind = DomainDashboardKind
 
 SeriesFn = Callable[[DomainGranularity, bool], list[DomainPoint]]
 """(granularity, previous?) -> points: how a metric object draws its series."""
@@ -45,7 +51,7 @@ class Exclusivity(Enum):
 
 @strawberry.input(description="A preset period, or CUSTOM (or no preset) with from and to.")
 class PeriodInput:
-    preset: PeriodPreset | None = None  # type: ignore[valid-type]
+    preset: PeriodPreset | None = None
     from_: date | None = strawberry.field(default=None, name="from")
     to: date | None = None
 
@@ -66,7 +72,7 @@ class Trend:
     previous: float | None
     change: float | None
     change_percent: float | None
-    direction: Direction  # type: ignore[valid-type]
+    direction: Direction
     favorable: bool | None
 
     @classmethod
@@ -130,11 +136,11 @@ class CountMetric:
     draw: strawberry.Private[SeriesFn]
 
     @strawberry.field(description="The period's points (every bucket present, no gaps).")
-    def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:  # type: ignore[valid-type]
+    def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
         return _points(self.draw(granularity, False))
 
     @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
-    def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:  # type: ignore[valid-type]
+    def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
         return _points(self.draw(granularity, True))
 
 
@@ -146,11 +152,11 @@ class RateMetric:
     draw: strawberry.Private[SeriesFn]
 
     @strawberry.field(description="The period's points; null where the denominator is 0.")
-    def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:  # type: ignore[valid-type]
+    def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
         return _points(self.draw(granularity, False))
 
     @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
-    def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:  # type: ignore[valid-type]
+    def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
         return _points(self.draw(granularity, True))
 
 

@@ -1,0 +1,84 @@
+"""The Starlette application: routes, and the lifespan that opens the database
+pool and applies migrations at start."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server.auth.jwt import TokenVerifier
+from server.config import Settings
+from server.db import make_engine, resolve_database_url
+from server.graphql_view import GraphQLEndpoint, RoleGraphQL
+from server.migrate import is_current, upgrade_async
+from server.schema.build import build_schemas
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    verifier: TokenVerifier
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    state: AppState = request.app.state.insights
+    try:
+        async with state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        current = await is_current(state.engine)
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        log.warning("readyz: database unreachable: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    if not current:
+        return JSONResponse({"status": "unavailable", "migrations": "behind"}, 503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    migrate: bool = True,
+) -> Starlette:
+    """Build the app. ``database_url`` overrides settings (tests); with neither, the
+    embedded PostgreSQL is started."""
+    url = database_url or resolve_database_url(settings.database_url, settings.data_dir)
+    engine = make_engine(url)
+    verifier = TokenVerifier(settings)
+    schemas = build_schemas(settings)
+    apps = {role: RoleGraphQL(schema, engine, settings) for role, schema in schemas.items()}
+    endpoint = GraphQLEndpoint(apps, verifier, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if migrate:
+            await upgrade_async(url)
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.insights = AppState(settings=settings, engine=engine, verifier=verifier)
+    return app

@@ -1,0 +1,100 @@
+"""HTTP side of GraphQL: verify the JWT, pick the role's schema, and answer with
+the API's error model (401 UNAUTHENTICATED before any execution; 503 when the
+database is down)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from server.auth.jwt import TokenVerifier, bearer_token
+from server.auth.principal import Role
+from server.config import Settings
+from server.errors import Unauthenticated, error_body
+from server.resolvers.loaders import Loaders
+from server.schema.context import Context
+from server.schema.errors import format_error
+
+
+class RoleGraphQL(GraphQL[Context, None]):
+    """The GraphQL app of one role's schema."""
+
+    def __init__(self, schema: Any, engine: AsyncEngine, settings: Settings) -> None:
+        development = settings.environment == "development"
+        super().__init__(
+            schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=True
+        )
+        self.engine = engine
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        request.state.sub_response = response
+        return Context(
+            principal=request.state.principal,
+            engine=self.engine,
+            settings=self.settings,
+            loaders=Loaders(self.engine),
+            request=request,
+        )
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            errors = [format_error(e) for e in result.errors]
+            data["errors"] = errors  # type: ignore[typeddict-item]
+            if any(e["extensions"]["code"] == "SERVICE_UNAVAILABLE" for e in errors):
+                request.state.sub_response.status_code = 503
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+class GraphQLEndpoint:
+    """Verifies the bearer token, then hands the request to its role's app.
+
+    An ASGI callable (a class, not a function: Starlette would treat a function
+    as a request -> response endpoint)."""
+
+    def __init__(
+        self, apps: dict[Role, RoleGraphQL], verifier: TokenVerifier, settings: Settings
+    ) -> None:
+        self.apps = apps
+        self.verifier = verifier
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if self._wants_ide(request):
+            await self.apps[Role.IMPORTER](scope, receive, send)
+            return
+        try:
+            principal = self.verifier.verify(bearer_token(request.headers.get("authorization")))
+        except Unauthenticated as exc:
+            response: Response = JSONResponse(
+                error_body(exc.code, exc.message),
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.apps[principal.role](scope, receive, send)
+
+    def _wants_ide(self, request: Request) -> bool:
+        return (
+            self.settings.environment == "development"
+            and request.method == "GET"
+            and "text/html" in request.headers.get("accept", "")
+            and "query" not in request.query_params
+        )

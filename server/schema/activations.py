@@ -1,0 +1,335 @@
+"""The Activations and Performance dashboard types, and how a dashboard is put
+together from its loaded metric families."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from server.auth.principal import Role
+from server.metrics import catalog
+from server.metrics.periods import Period as DomainPeriod
+from server.metrics.periods import previous_period, resolve_period
+from server.metrics.series import Granularity as DomainGranularity
+from server.metrics.series import buckets
+from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
+from server.resolvers.loaders import ScopeKey, WorkshopPeriodKey
+from server.resolvers.tenancy import ImporterRow, WorkshopRow
+from server.schema.common import (
+    CountMetric,
+    DurationMetric,
+    Granularity,
+    MetricInfo,
+    Period,
+    PeriodInput,
+    Trend,
+    info,
+)
+from server.schema.context import Context, Info
+from server.schema.metric_values import (
+    bucket_draw,
+    count_metric,
+    duration_metric,
+    total,
+    trend_of,
+    values_of,
+)
+from server.schema.selection import requested
+from server.schema.visibility import visible_to
+
+if TYPE_CHECKING:
+    from server.schema.tenancy import Workshop
+
+PROVISIONAL_DAYS = 11
+"""A day D is provisional while D > today - 11 (7-day grace + processing/delivery)."""
+
+
+def _describe(key: str) -> str:
+    return catalog.metric(key).description
+
+
+@strawberry.type
+class ConnectionRatePoint:
+    date: date
+    throughput: int
+    eligible: int
+    connected: int
+    rate: float | None
+    provisional: bool
+
+
+@strawberry.type(description=_describe("connectionRate"))
+class ConnectionRate:
+    rate: float | None
+    throughput: int = strawberry.field(description=_describe("throughput"))
+    eligible: int = strawberry.field(description=_describe("eligible"))
+    connected: int = strawberry.field(description=_describe("connected"))
+    goal: float | None
+    trend: Trend
+    provisional_from: date | None
+    newest_data_date: date | None
+    data_age_days: int | None
+    info: MetricInfo
+    per_day: strawberry.Private[DayRows]
+    period: strawberry.Private[DomainPeriod]
+    today: strawberry.Private[date]
+
+    @strawberry.field(description="Points per bucket; provisional while any day is.")
+    def series(
+        self,
+        granularity: Granularity = DomainGranularity.DAY,
+    ) -> list[ConnectionRatePoint]:
+        first_provisional = self.today - timedelta(days=PROVISIONAL_DAYS - 1)
+        points = []
+        for bucket in buckets(self.period, granularity):
+            sums = {
+                c: total(self.per_day, c, bucket) for c in ("throughput", "eligible", "connected")
+            }
+            points.append(
+                ConnectionRatePoint(
+                    date=bucket.start,
+                    throughput=sums["throughput"],
+                    eligible=sums["eligible"],
+                    connected=sums["connected"],
+                    rate=sums["connected"] / sums["eligible"] if sums["eligible"] else None,
+                    provisional=bucket.end >= first_provisional,
+                )
+            )
+        return points
+
+
+@strawberry.type(description=_describe("marketingCampaignsSent"))
+class CampaignMetric:
+    value: int
+    recipients: int
+    trend: Trend
+    info: MetricInfo
+
+
+@strawberry.type(description=_describe("workshopActivity"))
+class WorkshopActivity:
+    workshop: Annotated[Workshop, strawberry.lazy("server.schema.tenancy")]
+    active_days: int
+    active_day_share: float
+    actions: int
+    last_active_day: date | None
+
+
+@strawberry.enum
+class WorkshopActivitySort(Enum):
+    ACTIVE_DAYS = "ACTIVE_DAYS"
+    ACTIONS = "ACTIONS"
+    LAST_ACTIVE_DAY = "LAST_ACTIVE_DAY"
+    NAME = "NAME"
+
+
+@dataclass
+class _Loaded:
+    """The families a dashboard query asked for (None where not requested)."""
+
+    importer: ImporterRow
+    workshops: Sequence[WorkshopRow]
+    period: DomainPeriod
+    previous: DomainPeriod
+    today: date
+    per_day: DayRows
+    distinct: dict[str, DistinctCounts] | None
+    newest: list[date | None]
+    activity: list[ActivityRow]
+
+
+IMPORTER_ONLY = visible_to(Role.IMPORTER)
+
+
+@strawberry.type(description="Activations and Performance of a set of workshops over a period.")
+class ActivationsDashboard:
+    period: Period
+    previous_period: Period
+    as_of: date
+    data: strawberry.Private[_Loaded]
+
+    def _count(self, key: str) -> CountMetric:
+        return count_metric(key, self.data.per_day, self.data.period, self.data.previous)
+
+    @strawberry.field(description=_describe("newActivations"))
+    def new_activations(self) -> CountMetric:
+        return self._count("newActivations")
+
+    @strawberry.field(description=_describe("leadsCreated"))
+    def leads_created(self) -> CountMetric:
+        return self._count("leadsCreated")
+
+    @strawberry.field(description=_describe("chatConversations"))
+    def chat_conversations(self) -> CountMetric:
+        return self._count("chatConversations")
+
+    @strawberry.field(description=_describe("chatMessages"))
+    def chat_messages(self) -> CountMetric:
+        return self._count("chatMessages")
+
+    @strawberry.field(description=_describe("chatFirstResponseTime"))
+    def chat_first_response_time(self) -> DurationMetric:
+        return duration_metric(
+            "chatFirstResponseTime", self.data.per_day, self.data.period, self.data.previous
+        )
+
+    @strawberry.field(description=_describe("activeStaff"))
+    def active_staff(self) -> CountMetric:
+        return self._distinct("activeStaff", "staff")
+
+    @strawberry.field(description=_describe("appUsers"), metadata=IMPORTER_ONLY)
+    def app_users(self) -> CountMetric:
+        return self._distinct("appUsers", "app")
+
+    def _distinct(self, key: str, kind: str) -> CountMetric:
+        assert self.data.distinct is not None
+        counts = self.data.distinct[kind]
+        now, before = counts.totals[False], counts.totals[True]
+        return CountMetric(
+            value=now,
+            trend=trend_of(key, now, before),
+            info=info(key),
+            draw=bucket_draw(counts.buckets, self.data.period, self.data.previous),
+        )
+
+    @strawberry.field(description=_describe("marketingCampaignsSent"), metadata=IMPORTER_ONLY)
+    def marketing_campaigns_sent(self) -> CampaignMetric:
+        metric = self._count("marketingCampaignsSent")
+        return CampaignMetric(
+            value=metric.value,
+            recipients=total(self.data.per_day, "campaign_recipients", self.data.period),
+            trend=metric.trend,
+            info=metric.info,
+        )
+
+    @strawberry.field(description=_describe("connectionRate"))
+    def connection_rate(self) -> ConnectionRate:
+        return _connection_rate(self.data)
+
+    @strawberry.field(description=_describe("workshopActivity"), metadata=IMPORTER_ONLY)
+    def workshop_activity(
+        self,
+        sort_by: WorkshopActivitySort = WorkshopActivitySort.ACTIVE_DAYS,
+        descending: bool = True,
+    ) -> list[WorkshopActivity]:
+        return _workshop_activity(self.data, sort_by, descending)
+
+
+def _connection_rate(data: _Loaded) -> ConnectionRate:
+    now, before = values_of("connectionRate", data.per_day, data.period, data.previous)
+    sums = {c: total(data.per_day, c, data.period) for c in ("throughput", "eligible", "connected")}
+    goal = data.importer.connection_rate_goal
+    if len(data.workshops) == 1 and data.workshops[0].connection_rate_goal is not None:
+        goal = data.workshops[0].connection_rate_goal
+    first_provisional = data.today - timedelta(days=PROVISIONAL_DAYS - 1)
+    newest = max((d for d in data.newest if d is not None), default=None)
+    return ConnectionRate(
+        rate=now,
+        throughput=sums["throughput"],
+        eligible=sums["eligible"],
+        connected=sums["connected"],
+        goal=goal,
+        trend=trend_of("connectionRate", now, before),
+        provisional_from=max(data.period.start, first_provisional)
+        if first_provisional <= data.period.end
+        else None,
+        newest_data_date=newest,
+        data_age_days=(data.today - newest).days if newest else None,
+        info=info("connectionRate"),
+        per_day=data.per_day,
+        period=data.period,
+        today=data.today,
+    )
+
+
+def _workshop_activity(
+    data: _Loaded, sort_by: WorkshopActivitySort, descending: bool
+) -> list[WorkshopActivity]:
+    from server.schema.tenancy import Workshop
+
+    rows = [
+        WorkshopActivity(
+            workshop=Workshop.of(w),
+            active_days=a.active_days,
+            active_day_share=a.active_days / data.period.days,
+            actions=a.actions,
+            last_active_day=a.last_active_day,
+        )
+        for w, a in zip(data.workshops, data.activity, strict=True)
+    ]
+    keys = {
+        WorkshopActivitySort.ACTIVE_DAYS: lambda r: (r.active_days, r.actions),
+        WorkshopActivitySort.ACTIONS: lambda r: (r.actions, r.active_days),
+        WorkshopActivitySort.LAST_ACTIVE_DAY: lambda r: (r.last_active_day or date.min,),
+        WorkshopActivitySort.NAME: lambda r: (r.workshop.name.lower(),),
+    }
+    rows.sort(key=lambda r: r.workshop.id)
+    rows.sort(key=keys[sort_by], reverse=descending)
+    return rows
+
+
+_ADDITIVE = {
+    "newActivations",
+    "leadsCreated",
+    "chatConversations",
+    "chatMessages",
+    "chatFirstResponseTime",
+    "marketingCampaignsSent",
+    "connectionRate",
+}
+
+
+async def build_dashboard(
+    info_: Info, workshops: Sequence[WorkshopRow], period_input: PeriodInput
+) -> ActivationsDashboard:
+    """Resolve the period, load only the requested families (batched with every
+    other dashboard of this request), and return a plain, prepared object."""
+    ctx: Context = info_.context
+    importer = await ctx.importer()
+    today = await ctx.today()
+    period = resolve_period(
+        period_input.preset, period_input.from_, period_input.to, as_of=today - timedelta(days=1)
+    )
+    previous = previous_period(period, period_input.preset)
+    fields = requested(info_)
+    key = ScopeKey(importer.id, tuple(sorted(w.id for w in workshops)), period, previous)
+    loaders = ctx.loaders
+    want_activity = "workshopActivity" in fields
+    per_day, distinct, newest, activity = await asyncio.gather(
+        loaders.day_rows.load(key) if fields & _ADDITIVE else _none_dict(),
+        loaders.distinct.load(key) if fields & {"activeStaff", "appUsers"} else _none(),
+        loaders.newest.load_many([(importer.id, w.id) for w in workshops])
+        if "connectionRate" in fields
+        else _empty(),
+        loaders.activity.load_many(
+            [WorkshopPeriodKey(importer.id, w.id, period) for w in workshops]
+        )
+        if want_activity
+        else _empty(),
+    )
+    return ActivationsDashboard(
+        period=Period.of(period),
+        previous_period=Period.of(previous),
+        as_of=today - timedelta(days=1),
+        data=_Loaded(
+            importer, workshops, period, previous, today, per_day, distinct, newest, activity
+        ),
+    )
+
+
+async def _none() -> None:
+    return None
+
+
+async def _none_dict() -> DayRows:
+    return {}
+
+
+async def _empty() -> list[Any]:
+    return []

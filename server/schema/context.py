@@ -1,0 +1,76 @@
+"""What every resolver gets: the verified principal, the database, settings,
+the request's loaders, and the principal's importer and scope (read once)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.auth.principal import Principal, Role
+from server.clock import today_in
+from server.config import Settings
+from server.errors import NotFound
+from server.resolvers import tenancy
+from server.resolvers.loaders import Loaders
+from server.resolvers.tenancy import ImporterRow, WorkshopRow
+
+
+@dataclass
+class Context:
+    principal: Principal
+    engine: AsyncEngine
+    settings: Settings
+    loaders: Loaders
+    request: Any = None
+    _importer: ImporterRow | None = field(default=None, init=False)
+    _importer_loaded: bool = field(default=False, init=False)
+
+    async def importer(self) -> ImporterRow:
+        """The principal's importer; NOT_FOUND when the token names an unknown one
+        (answered like any other missing id)."""
+        if not self._importer_loaded:
+            self._importer = await tenancy.importer_by_ref(self.engine, self.principal.importer)
+            self._importer_loaded = True
+        if self._importer is None:
+            raise NotFound.of("importer", self.principal.importer)
+        return self._importer
+
+    async def today(self) -> date:
+        return today_in((await self.importer()).timezone, self.settings.today)
+
+    @property
+    def workshop_refs_allowed(self) -> Sequence[str] | None:
+        """None: every workshop of the importer; else only these refs."""
+        if self.principal.role is Role.IMPORTER:
+            return None
+        if self.principal.role is Role.WORKSHOP:
+            return self.principal.workshops
+        return ()
+
+    async def workshops_in_scope(self, refs: Sequence[str] | None) -> list[WorkshopRow]:
+        """The workshops named by ``refs`` (None: all the principal may see).
+
+        A ref outside the principal's scope answers exactly like a missing one.
+        """
+        importer = await self.importer()
+        allowed = self.workshop_refs_allowed
+        if refs is None:
+            return await tenancy.scoped_workshop_ids(self.engine, importer.id, allowed)
+        wanted = list(dict.fromkeys(refs))
+        outside = [r for r in wanted if allowed is not None and r not in allowed]
+        rows = (
+            [] if outside else await tenancy.workshops_where(self.engine, importer.id, refs=wanted)
+        )
+        found = {r.ref for r in rows}
+        missing = outside or [r for r in wanted if r not in found]
+        if missing:
+            raise NotFound.of("workshop", missing[0])
+        return sorted(rows, key=lambda r: r.ref)
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,59 @@
+"""Turn execution errors into the API's error model: every error carries
+``extensions.code``; domain errors keep their message, anything unexpected is
+INTERNAL with a masked message (details only in the log)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from server.errors import InsightsError, ServiceUnavailable
+
+log = logging.getLogger("server.errors")
+
+_TOO_COMPLEX = (
+    "exceeds maximum operation depth",
+    "maximum alias",
+    "token limit",
+    "exceeds the maximum",
+)
+_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, ConnectionError, OSError)
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def error_code(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
+    """(code, message, extra extensions) for one execution error."""
+    original = error.original_error
+    if isinstance(original, InsightsError):
+        return original.code, original.message, dict(original.extensions)
+    if original is not None and _is_unavailable(original):
+        log.warning("database unavailable: %s", original)
+        return ServiceUnavailable.code, "the database is unavailable; try again shortly", {}
+    if original is not None:
+        log.error("internal error at %s", error.path, exc_info=original)
+        return "INTERNAL", "internal server error", {}
+    if any(marker in error.message for marker in _TOO_COMPLEX):
+        return "QUERY_TOO_COMPLEX", error.message, {}
+    return "BAD_USER_INPUT", error.message, {}
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    code, message, extra = error_code(error)
+    formatted: dict[str, Any] = {"message": message}
+    if error.locations:
+        formatted["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in error.locations
+        ]
+    if error.path:
+        formatted["path"] = error.path
+    formatted["extensions"] = {**extra, "code": code}
+    return formatted

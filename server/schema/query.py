@@ -1,0 +1,193 @@
+"""The root types: queries and mutations of the foundation and the Activations
+dashboard. Partner and ingest fields live in their own modules and are merged
+into the root types in server.schema.build."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from server.auth.principal import Role
+from server.errors import BadUserInput, NotFound
+from server.metrics import catalog
+from server.metrics.definition import DashboardKind as DomainDashboardKind
+from server.resolvers import goals, saved_filters, tenancy
+from server.schema.activations import ActivationsDashboard, build_dashboard
+from server.schema.common import DashboardKind, MetricInfo, PeriodInput, info
+from server.schema.context import Info
+from server.schema.saved_filters import validate_filters
+from server.schema.tenancy import (
+    Importer,
+    Me,
+    PageInfo,
+    Workshop,
+    WorkshopConnection,
+    WorkshopEdge,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from server.schema.visibility import DASHBOARD_ROLES, READER_ROLES, visible_to
+
+_DASHBOARDS_BY_ROLE = {
+    Role.IMPORTER: {DomainDashboardKind.ACTIVATIONS, DomainDashboardKind.PARTNER},
+    Role.WORKSHOP: {DomainDashboardKind.ACTIVATIONS},
+    Role.PARTNER_MANAGER: {DomainDashboardKind.PARTNER},
+    Role.SALES_PARTNER: {DomainDashboardKind.PARTNER},
+    Role.INTEGRATION: set(),
+}
+
+
+@strawberry.type(description="A connection-rate goal after a change.")
+class ConnectionRateGoal:
+    workshop: Workshop | None
+    goal: float | None
+    importer_goal: float | None
+
+
+def _check_dashboard_allowed(info_: Info, dashboard: DomainDashboardKind) -> None:
+    if dashboard not in _DASHBOARDS_BY_ROLE[info_.context.principal.role]:
+        raise BadUserInput(f"dashboard {dashboard.value} is not available to this role")
+
+
+@strawberry.type
+class CoreQuery:
+    @strawberry.field(description="The caller, as its token says.")
+    def me(self, info: Info) -> Me:
+        return Me.of(info.context.principal)
+
+    @strawberry.field(description="The caller's importer.", metadata=visible_to(READER_ROLES))
+    async def importer(self, info: Info) -> Importer:
+        return Importer.of(await info.context.importer())
+
+    @strawberry.field(
+        description="One workshop in the caller's scope (NOT_FOUND otherwise).",
+        metadata=visible_to(DASHBOARD_ROLES),
+    )
+    async def workshop(self, info: Info, id: strawberry.ID) -> Workshop:
+        (row,) = await info.context.workshops_in_scope([str(id)])
+        return Workshop.of(row)
+
+    @strawberry.field(
+        description="The workshops in the caller's scope, by id; search matches id, name, city.",
+        metadata=visible_to(DASHBOARD_ROLES),
+    )
+    async def workshops(
+        self, info: Info, search: str | None = None, first: int = 50, after: str | None = None
+    ) -> WorkshopConnection:
+        check_page_size(first)
+        ctx = info.context
+        importer = await ctx.importer()
+        page = await tenancy.workshop_page(
+            ctx.engine,
+            importer.id,
+            only_refs=ctx.workshop_refs_allowed,
+            search=search,
+            first=first,
+            after_ref=decode_cursor(after) if after else None,
+        )
+        edges = [WorkshopEdge(cursor=encode_cursor(r.ref), node=Workshop.of(r)) for r in page.rows]
+        return WorkshopConnection(
+            total_count=page.total,
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(
+        description="The dashboard over a set of workshops (omitted: all the caller may see). "
+        "An id outside the caller's scope answers NOT_FOUND.",
+        metadata=visible_to(DASHBOARD_ROLES),
+    )
+    async def activations_dashboard(
+        self, info: Info, period: PeriodInput, workshop_ids: list[strawberry.ID] | None = None
+    ) -> ActivationsDashboard:
+        refs = None if workshop_ids is None else [str(w) for w in workshop_ids]
+        workshops = await info.context.workshops_in_scope(refs)
+        return await build_dashboard(info, workshops, period)
+
+    @strawberry.field(
+        description="Info-box texts of every metric the caller may see.",
+        metadata=visible_to(READER_ROLES),
+    )
+    def metric_catalog(self, info: Info) -> list[MetricInfo]:
+        role = info.context.principal.role
+        entries = catalog.visible_metrics(
+            importer_only_allowed=role is Role.IMPORTER, dashboards=_DASHBOARDS_BY_ROLE[role]
+        )
+        return [info_of(e.key) for e in entries]
+
+    @strawberry.field(
+        description="The filters this user kept for a dashboard; null when none. "
+        "Kept filters that no longer parse answer BAD_USER_INPUT with them attached.",
+        metadata=visible_to(READER_ROLES),
+    )
+    async def saved_filters(self, info: Info, dashboard: DashboardKind) -> JSON | None:
+        _check_dashboard_allowed(info, dashboard)
+        ctx = info.context
+        importer = await ctx.importer()
+        stored = await saved_filters.load_filters(
+            ctx.engine, importer.id, ctx.principal.sub, dashboard.value
+        )
+        if stored is None:
+            return None
+        try:
+            await validate_filters(ctx, dashboard, stored)
+        except (BadUserInput, NotFound) as exc:
+            raise BadUserInput(
+                f"the kept {dashboard.value} filters no longer apply: {exc.message}; save new ones",
+                extensions={"savedFilters": stored},
+            ) from None
+        return cast(JSON, stored)
+
+
+def info_of(key: str) -> MetricInfo:
+    return info(key)
+
+
+@strawberry.type
+class CoreMutation:
+    @strawberry.mutation(
+        description="Set a workshop's connection-rate goal (0..1), or the importer default "
+        "without workshopId; a null goal clears it.",
+        metadata=visible_to(Role.IMPORTER),
+    )
+    async def set_connection_rate_goal(
+        self, info: Info, goal: float | None, workshop_id: strawberry.ID | None = None
+    ) -> ConnectionRateGoal:
+        if goal is not None and not 0.0 <= goal <= 1.0:
+            raise BadUserInput(f"goal must be a fraction between 0 and 1 (got {goal}); 0.6 = 60 %")
+        ctx = info.context
+        importer = await ctx.importer()
+        if workshop_id is None:
+            await goals.set_importer_goal(ctx.engine, importer.id, goal)
+            return ConnectionRateGoal(workshop=None, goal=goal, importer_goal=goal)
+        (row,) = await ctx.workshops_in_scope([str(workshop_id)])
+        await goals.set_workshop_goal(ctx.engine, importer.id, row.id, goal)
+        updated = (await ctx.workshops_in_scope([str(workshop_id)]))[0]
+        return ConnectionRateGoal(
+            workshop=Workshop.of(updated), goal=goal, importer_goal=importer.connection_rate_goal
+        )
+
+    @strawberry.mutation(
+        description="Keep this user's filters for a dashboard for the next time.",
+        metadata=visible_to(READER_ROLES),
+    )
+    async def save_filters(
+        self,
+        info: Info,
+        dashboard: DashboardKind,
+        filters: JSON,
+    ) -> JSON:
+        _check_dashboard_allowed(info, dashboard)
+        ctx = info.context
+        await validate_filters(ctx, dashboard, filters)
+        importer = await ctx.importer()
+        stored: dict[str, Any] = dict(cast(dict[str, Any], filters))
+        await saved_filters.store_filters(
+            ctx.engine, importer.id, ctx.principal.sub, dashboard.value, stored
+        )
+        return cast(JSON, stored)
