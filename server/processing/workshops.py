@@ -45,12 +45,13 @@ eligible_vehicles AS (
 )"""
 
 # Connected: the vehicle (whichever workshop invited it) has an activation within
-# 7 x 24 h of the departure (instants, not calendar days) not deactivated by then.
+# 7 x 24 h of the departure (instants, not calendar days: "168 hours", because
+# "7 days" follows a DST change in the session timezone) not deactivated by then.
 _CONNECTED = """EXISTS (
         SELECT 1 FROM activations a
         WHERE a.importer_id = :importer_id AND a.vehicle_id = t.vehicle_id
           AND a.activated_at IS NOT NULL
-          AND a.activated_at <= t.departed_at + interval '7 days'
+          AND a.activated_at <= t.departed_at + interval '168 hours'
           AND (a.deactivated_at IS NULL OR a.deactivated_at > t.departed_at))"""
 
 
