@@ -3,11 +3,14 @@ pool and applies migrations at start."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import time
 
+import strawberry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -16,10 +19,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server.auth.jwt import TokenVerifier
-from server.config import Settings
+from server.auth.principal import Role
+from server.config import Settings, get_settings
 from server.db import make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
 from server.migrate import is_current, upgrade_async
+from server.processing.schedule import run_schedule
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -30,6 +35,7 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     verifier: TokenVerifier
+    schemas: dict[Role, strawberry.Schema]
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -69,7 +75,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if migrate:
             await upgrade_async(url)
+        schedule = _start_schedule(settings, engine)
         yield
+        if schedule is not None:
+            schedule.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schedule
         await engine.dispose()
 
     app = Starlette(
@@ -80,5 +91,21 @@ def create_app(
         ],
         lifespan=lifespan,
     )
-    app.state.insights = AppState(settings=settings, engine=engine, verifier=verifier)
+    app.state.insights = AppState(
+        settings=settings, engine=engine, verifier=verifier, schemas=schemas
+    )
     return app
+
+
+def _start_schedule(settings: Settings, engine: AsyncEngine) -> asyncio.Task[None] | None:
+    if not settings.process_schedule:
+        return None
+    hours, minutes = (int(part) for part in settings.process_at.split(":"))
+    return asyncio.create_task(run_schedule(engine, time(hours, minutes)))
+
+
+def app_from_environment() -> Starlette:
+    """The uvicorn factory used by `insights serve` (each worker builds its own)."""
+    settings = get_settings()
+    logging.getLogger().setLevel(settings.log_level)
+    return create_app(settings)

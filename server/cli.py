@@ -1,0 +1,265 @@
+"""`insights`: the one command line. Each command is a thin wrapper over a library
+function; exit codes: 0 success, 1 bad input (reasons printed), 2 usage error."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.auth.principal import Role
+from server.config import ConfigError, Settings, get_settings
+from server.db import make_engine, resolve_database_url
+from server.errors import InsightsError
+
+app = typer.Typer(
+    help="insights: GraphQL analytics for importers, workshops and sales partners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _database_url(settings: Settings) -> str:
+    return resolve_database_url(settings.database_url, settings.data_dir)
+
+
+def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Migrate, then run ``work`` on an engine (every command sees the current schema)."""
+    from server.migrate import upgrade
+
+    url = _database_url(settings)
+    upgrade(url)
+
+    async def run() -> T:
+        engine = make_engine(url, pool_size=4)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except InsightsError as exc:
+        console.print(f"[red]{exc.code}: {exc.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (also done by every other command)."""
+    from server.migrate import upgrade
+
+    upgrade(_database_url(_settings()))
+    out.print("migrations are current")
+
+
+@app.command()
+def ingest(
+    kind_or_dir: Annotated[str, typer.Argument(help="a kind (e.g. visits), or a directory")],
+    file: Annotated[Path | None, typer.Argument(help="the CSV file, with a kind")] = None,
+    skip_invalid: Annotated[bool, typer.Option(help="load good rows, reject file for bad")] = False,
+    importer: Annotated[str | None, typer.Option(help="resolve refs in this importer")] = None,
+) -> None:
+    """Load CSV files: `ingest KIND FILE` or `ingest DIR` (every KIND.csv in it)."""
+    from server.ingest import ingest_directory, ingest_file
+
+    settings = _settings()
+    if file is None:
+        directory = Path(kind_or_dir)
+        if not directory.is_dir():
+            console.print(f"'{kind_or_dir}' is not a directory; use: insights ingest KIND FILE")
+            raise typer.Exit(2)
+        reports = _with_engine(
+            settings,
+            lambda e: ingest_directory(e, directory, skip_invalid=skip_invalid, progress=True),
+        )
+    else:
+        report = _with_engine(
+            settings,
+            lambda e: ingest_file(
+                e,
+                kind_or_dir,
+                file,
+                skip_invalid=skip_invalid,
+                importer_ref=importer,
+                progress=True,
+            ),
+        )
+        reports = [report]
+    failed = False
+    for r in reports:
+        out.print(f"{r.kind}: {r.accepted} rows accepted, {len(r.errors)} rejected")
+        for err in r.errors[:200]:
+            column = f" column {err.column}" if err.column else ""
+            console.print(f"  line {err.line}{column}: {err.reason}")
+        if r.reject_file:
+            out.print(f"  rejected rows written to {r.reject_file}")
+        failed = failed or (bool(r.errors) and not skip_invalid)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def process(
+    from_: Annotated[str | None, typer.Option("--from", help="first day to rebuild")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="last day to rebuild")] = None,
+    importer: Annotated[str | None, typer.Option(help="only this importer")] = None,
+) -> None:
+    """Build the rollups the dashboards read (default: the days that changed)."""
+    from server.processing.job import run_processing
+
+    settings = _settings()
+    start, end = _date(from_, "--from"), _date(to, "--to")
+    runs = _with_engine(
+        settings,
+        lambda e: run_processing(
+            e, today=settings.today, start=start, end=end, importer_ref=importer
+        ),
+    )
+    for run in runs:
+        days = "all days" if run.workshop_days is None else f"{run.workshop_days} workshop days"
+        partner = "all days" if run.partner_days is None else f"{run.partner_days} partner days"
+        out.print(f"{run.importer_ref}: processed through {run.as_of} ({days}; {partner})")
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        console.print(f"{option} '{value}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(help="the principal's role")],
+    importer: Annotated[str, typer.Option(help="importer_ref")],
+    workshop: Annotated[list[str] | None, typer.Option(help="workshop_ref (repeat)")] = None,
+    partner: Annotated[str | None, typer.Option(help="partner_ref (sales_partner)")] = None,
+    sub: Annotated[str | None, typer.Option(help="subject; default dev-<role>")] = None,
+    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
+) -> None:
+    """Mint a development token (HS256 with INSIGHTS_JWT_SECRET)."""
+    from server.auth.tokens import mint_token
+
+    try:
+        jwt = mint_token(
+            _settings(),
+            role=role,
+            importer=importer,
+            workshops=workshop or (),
+            partner=partner,
+            sub=sub,
+            ttl_seconds=ttl,
+        )
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    out.print(jwt, soft_wrap=True)
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option(help="only when the database has no importer")] = False,
+    workshops: Annotated[int, typer.Option(help="workshops of the demo importer")] = 25,
+    partners: Annotated[int, typer.Option(help="sales partners")] = 8,
+    days: Annotated[int, typer.Option(help="days of history ending yesterday")] = 400,
+    factor: Annotated[float, typer.Option(help="multiplies daily volumes")] = 1.0,
+) -> None:
+    """Load the deterministic demo data set through the ingestion path, then process."""
+    from server.demo import DemoScale, database_is_empty, load_demo
+    from server.processing.job import run_processing
+
+    settings = _settings()
+    end = _today(settings) - timedelta(days=1)
+    scale = DemoScale(workshops=workshops, partners=partners, days=days, factor=factor)
+
+    async def work(engine: AsyncEngine) -> str:
+        if if_empty and not await database_is_empty(engine):
+            return "demo data already present"
+        counts = await load_demo(engine, end=end, scale=scale, progress=True)
+        await run_processing(engine, today=settings.today)
+        return f"demo data loaded: {sum(counts.values())} rows ({len(counts)} kinds), processed"
+
+    out.print(_with_engine(settings, work))
+
+
+def _today(settings: Settings) -> date:
+    """Today where the demo importer lives (its data ends yesterday there)."""
+    from server.clock import today_in
+
+    return today_in("Europe/Copenhagen", settings.today)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default INSIGHTS_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default INSIGHTS_PORT")] = None,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    print_tokens: Annotated[bool, typer.Option(help="print a ready token per role")] = False,
+) -> None:
+    """Serve the API (GraphiQL at /graphql in development)."""
+    import uvicorn
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    url = _database_url(settings)
+    if print_tokens:
+        from server.devtokens import demo_tokens
+
+        tokens = _with_engine(settings, lambda e: demo_tokens(e, settings))
+        for line in tokens:
+            out.print(line, soft_wrap=True)
+    out.print(f"GraphiQL: http://{host}:{port}/graphql   health: http://{host}:{port}/healthz")
+    os.environ["DATABASE_URL"] = url  # the workers reuse the database this process resolved
+    uvicorn.run(
+        "server.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def schema(role: Annotated[Role, typer.Option(help="whose schema")]) -> None:
+    """Print the GraphQL schema (SDL) a role sees."""
+    from server.schema.build import build_schema
+
+    out.print(build_schema(role, _settings()).as_str(), soft_wrap=True, markup=False)
+
+
+def main() -> None:
+    level = os.environ.get("INSIGHTS_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        app()
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(2)
