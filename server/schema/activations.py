@@ -15,7 +15,6 @@ import strawberry
 from server.auth.principal import Role
 from server.metrics import catalog
 from server.metrics.periods import Period as DomainPeriod
-from server.metrics.periods import previous_period, resolve_period
 from server.metrics.series import Granularity as DomainGranularity
 from server.metrics.series import buckets
 from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
@@ -30,6 +29,7 @@ from server.schema.common import (
     PeriodInput,
     Trend,
     info,
+    resolve_periods,
 )
 from server.schema.context import Context, Info
 from server.schema.metric_values import (
@@ -87,7 +87,7 @@ class ConnectionRate:
     ) -> list[ConnectionRatePoint]:
         first_provisional = self.today - timedelta(days=PROVISIONAL_DAYS - 1)
         points = []
-        for bucket in buckets(self.period, granularity):
+        for bucket in buckets(self.period, DomainGranularity(granularity)):
             sums = {
                 c: total(self.per_day, c, bucket) for c in ("throughput", "eligible", "connected")
             }
@@ -293,10 +293,7 @@ async def build_dashboard(
     ctx: Context = info_.context
     importer = await ctx.importer()
     today = await ctx.today()
-    period = resolve_period(
-        period_input.preset, period_input.from_, period_input.to, as_of=today - timedelta(days=1)
-    )
-    previous = previous_period(period, period_input.preset)
+    period, previous = resolve_periods(period_input, today - timedelta(days=1))
     fields = requested(info_)
     key = ScopeKey(importer.id, tuple(sorted(w.id for w in workshops)), period, previous)
     loaders = ctx.loaders

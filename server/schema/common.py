@@ -14,7 +14,7 @@ from server.metrics import catalog
 from server.metrics.definition import DashboardKind as DomainDashboardKind
 from server.metrics.definition import MetricDef
 from server.metrics.periods import Period as DomainPeriod
-from server.metrics.periods import Preset
+from server.metrics.periods import Preset, previous_period, resolve_period
 from server.metrics.series import Granularity as DomainGranularity
 from server.metrics.series import Point as DomainPoint
 from server.metrics.trends import Direction as DomainDirection
@@ -54,6 +54,14 @@ class PeriodInput:
     preset: PeriodPreset | None = None
     from_: date | None = strawberry.field(default=None, name="from")
     to: date | None = None
+
+
+def resolve_periods(period: PeriodInput, as_of: date) -> tuple[DomainPeriod, DomainPeriod]:
+    """The requested period and its previous period (BAD_USER_INPUT when invalid)."""
+    # Enum arguments may arrive as their plain values; the metric layer compares members.
+    preset = Preset(period.preset) if period.preset is not None else None
+    current = resolve_period(preset, period.from_, period.to, as_of=as_of)
+    return current, previous_period(current, preset)
 
 
 @strawberry.type(description="An inclusive range of days in the importer's timezone.")
@@ -137,11 +145,11 @@ class CountMetric:
 
     @strawberry.field(description="The period's points (every bucket present, no gaps).")
     def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, False))
+        return _points(self.draw(DomainGranularity(granularity), False))
 
     @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
     def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, True))
+        return _points(self.draw(DomainGranularity(granularity), True))
 
 
 @strawberry.type
@@ -153,11 +161,11 @@ class RateMetric:
 
     @strawberry.field(description="The period's points; null where the denominator is 0.")
     def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, False))
+        return _points(self.draw(DomainGranularity(granularity), False))
 
     @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
     def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, True))
+        return _points(self.draw(DomainGranularity(granularity), True))
 
 
 @strawberry.type(description="A mean duration in seconds; null when there is nothing to average.")

@@ -33,6 +33,8 @@ def _is_unavailable(exc: BaseException) -> bool:
 def error_code(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
     """(code, message, extra extensions) for one execution error."""
     original = error.original_error
+    if isinstance(original, GraphQLError):  # variable coercion: the caller's input
+        original = None
     if isinstance(original, InsightsError):
         return original.code, original.message, dict(original.extensions)
     if original is not None and _is_unavailable(original):
