@@ -65,7 +65,9 @@ def build_schema(role: Role, settings: Settings) -> RoleSchema:
         query=Query,
         mutation=Mutation if _has_fields_for(Mutation, role) else None,
         extensions=_extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=True, sort_schema=True),
+        # sort_schema=True would rebuild the schema with plain graphql-core enum types,
+        # which hand resolvers enum values as strings; definition order is stable.
+        config=StrawberryConfig(disable_field_suggestions=True),
     )
 
 

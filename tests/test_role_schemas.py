@@ -1,0 +1,73 @@
+"""Role-hidden fields: each role's schema lacks what the role may not see, so
+introspection reveals nothing and naming a hidden field fails validation. The
+committed SDL per role (tests/schemas/*.graphql) is the reviewed contract."""
+
+from pathlib import Path
+
+import pytest
+
+from server.auth.principal import Role
+from server.schema.build import build_schema
+
+SCHEMAS = Path(__file__).parent / "schemas"
+INTROSPECT = '{ __type(name: "ActivationsDashboard") { fields { name } } }'
+IMPORTER_ONLY = {"appUsers", "marketingCampaignsSent", "workshopActivity"}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_committed_sdl_is_current(role, settings):
+    """Regenerate with: python -m tests.test_role_schemas"""
+    expected = (SCHEMAS / f"{role.value}.graphql").read_text()
+    assert build_schema(role, settings).as_str() + "\n" == expected
+
+
+async def test_workshop_introspection_lacks_importer_only_fields(gql):
+    importer = await gql(INTROSPECT)
+    workshop = await gql(INTROSPECT, role="workshop", workshops=["w1"])
+    importer_fields = {f["name"] for f in importer["data"]["__type"]["fields"]}
+    workshop_fields = {f["name"] for f in workshop["data"]["__type"]["fields"]}
+    assert IMPORTER_ONLY <= importer_fields
+    assert not IMPORTER_ONLY & workshop_fields
+    assert workshop_fields == importer_fields - IMPORTER_ONLY
+
+
+@pytest.mark.parametrize("field", sorted(IMPORTER_ONLY))
+async def test_naming_a_hidden_field_fails_validation_without_hints(gql, field):
+    body = await gql(
+        f"{{ activationsDashboard(period: {{preset: LAST_7_DAYS}}) {{ {field} {{ __typename }} }} }}",
+        role="workshop",
+        workshops=["w1"],
+    )
+    (error,) = body["errors"]
+    assert error["message"] == f"Cannot query field '{field}' on type 'ActivationsDashboard'."
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body.get("data") is None
+
+
+async def test_roles_without_a_feature_do_not_see_its_root_fields(gql):
+    body = await gql("{ __schema { queryType { fields { name } } } }", role="integration")
+    assert {f["name"] for f in body["data"]["__schema"]["queryType"]["fields"]} == {"me"}
+    body = await gql("{ __schema { queryType { fields { name } } } }", role="partner_manager")
+    names = {f["name"] for f in body["data"]["__schema"]["queryType"]["fields"]}
+    assert "activationsDashboard" not in names and "workshops" not in names
+
+
+async def test_metric_catalog_lists_only_what_the_role_sees(gql):
+    importer = await gql("{ metricCatalog { key importerOnly } }")
+    workshop = await gql(
+        "{ metricCatalog { key importerOnly } }", role="workshop", workshops=["w1"]
+    )
+    importer_keys = {m["key"] for m in importer["data"]["metricCatalog"]}
+    workshop_keys = {m["key"] for m in workshop["data"]["metricCatalog"]}
+    assert IMPORTER_ONLY <= importer_keys
+    assert not IMPORTER_ONLY & workshop_keys
+    assert "pickRate" in importer_keys and "pickRate" not in workshop_keys
+    assert not any(m["importerOnly"] for m in workshop["data"]["metricCatalog"])
+
+
+if __name__ == "__main__":
+    from server.config import Settings
+
+    SCHEMAS.mkdir(exist_ok=True)
+    for r in Role:
+        (SCHEMAS / f"{r.value}.graphql").write_text(build_schema(r, Settings()).as_str() + "\n")
