@@ -1,0 +1,115 @@
+"""One request costs a constant number of SQL statements, whatever it lists:
+300 workshop dashboards cost exactly what 3 do."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+
+from server.app import create_app
+from server.processing.job import run_processing
+from tests.conftest import TODAY
+from tests.statements import counting
+
+QUERY = """
+query($n: Int!) {
+  workshops(first: $n) {
+    nodes {
+      id
+      dashboard(period: {preset: LAST_30_DAYS}) {
+        newActivations { value trend { change } series { value } }
+        leadsCreated { value }
+        activeStaff { value }
+        appUsers { value previousSeries(granularity: WEEK) { value } }
+        connectionRate { rate goal dataAgeDays series { rate } }
+        workshopActivity { activeDays }
+        marketingCampaignsSent { value recipients }
+      }
+      a: dashboard(period: {preset: LAST_30_DAYS}) { chatMessages { value } }
+    }
+  }
+}"""
+
+
+async def _seed(engine, workshops: int) -> None:
+    async with engine.begin() as c:
+        imp = (
+            await c.execute(
+                text(
+                    "INSERT INTO importers (importer_ref, name, timezone, lead_due_days, lead_rating_enabled, customer_rating_enabled) VALUES ('imp', 'I', 'Europe/Copenhagen', 30, false, false) RETURNING id"
+                )
+            )
+        ).scalar_one()
+        await c.execute(
+            text(
+                "INSERT INTO workshops (importer_id, workshop_ref, name) SELECT :i, 'w' || lpad(n::text, 4, '0'), 'W ' || n FROM generate_series(1, :n) n"
+            ),
+            {"i": imp, "n": workshops},
+        )
+        await c.execute(
+            text(
+                "INSERT INTO vehicles (importer_id, vin, make, model, model_year) SELECT :i, 'VIN' || n, 'Brand', 'X', 2020 FROM generate_series(1, :n) n"
+            ),
+            {"i": imp, "n": workshops},
+        )
+        day = datetime.combine(TODAY - timedelta(days=5), datetime.min.time(), tzinfo=UTC)
+        await c.execute(
+            text(
+                "INSERT INTO visits (importer_id, visit_ref, workshop_id, vehicle_id, arrived_at, departed_at) SELECT :i, 'v' || w.id, w.id, w.id, CAST(:d AS timestamptz), CAST(:d AS timestamptz) + interval '2 hours' FROM workshops w"
+            ),
+            {"i": imp, "d": day},
+        )
+        await c.execute(
+            text(
+                "INSERT INTO activations (importer_id, vehicle_id, workshop_id, invited_at, activated_at) SELECT :i, w.id, w.id, CAST(:d AS timestamptz), CAST(:d AS timestamptz) + interval '1 day' FROM workshops w"
+            ),
+            {"i": imp, "d": day},
+        )
+        await c.execute(
+            text("INSERT INTO staff_users (importer_id, user_ref) VALUES (:i, 'u1')"), {"i": imp}
+        )
+        await c.execute(
+            text(
+                "INSERT INTO staff_activity (staff_user_id, workshop_id, day, importer_id, actions) SELECT (SELECT id FROM staff_users), w.id, :d, :i, 3 FROM workshops w"
+            ),
+            {"i": imp, "d": date.fromordinal(day.toordinal())},
+        )
+    await run_processing(engine, today=TODAY)
+
+
+async def _count(settings, database_url, token, n: int) -> tuple[int, dict]:
+    app = create_app(settings, database_url=database_url, migrate=False)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            headers = {"Authorization": f"Bearer {token('importer')}"}
+            with counting(app.state.insights.engine) as statements:
+                response = await http.post(
+                    "/graphql", json={"query": QUERY, "variables": {"n": n}}, headers=headers
+                )
+    body = response.json()
+    assert "errors" not in body, body
+    return len(statements), body
+
+
+@pytest.mark.parametrize("total", [300])
+async def test_3_and_300_workshops_cost_the_same_statements(
+    engine, settings, database_url, token, total
+):
+    await _seed(engine, total)
+    few, small = await _count(settings, database_url, token, 3)
+    many, large = await _count(settings, database_url, token, total)
+    assert len(small["data"]["workshops"]["nodes"]) == 3
+    assert len(large["data"]["workshops"]["nodes"]) == total
+    node = large["data"]["workshops"]["nodes"][-1]["dashboard"]
+    assert node["newActivations"]["value"] == 1 and node["connectionRate"]["rate"] == 1.0
+    assert node["activeStaff"]["value"] == 1 and node["workshopActivity"] == [{"activeDays": 1}]
+    assert few == many
+    # importer, page, day rows, distinct users, data age, activity: one each
+    assert few <= 7, statements_hint(few)
+
+
+def statements_hint(n: int) -> str:
+    return f"{n} statements for one request"
