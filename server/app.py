@@ -23,6 +23,7 @@ from server.auth.principal import Role
 from server.config import Settings, get_settings
 from server.db import make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
+from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
 from server.schema.build import build_schemas
@@ -88,6 +89,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", endpoint, methods=["GET", "POST"]),
+            Route("/ingest/{kind}", ingest_csv, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -21,12 +21,13 @@ from strawberry.tools import merge_types
 
 from server.auth.principal import Role
 from server.config import Settings
+from server.schema.ingest import IngestMutation
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
 from server.schema.visibility import RoleSchema, is_visible
 
 Query = merge_types("Query", (CoreQuery, PartnerQuery))
-Mutation = merge_types("Mutation", (CoreMutation,))
+Mutation = merge_types("Mutation", (CoreMutation, IngestMutation))
 
 
 def _ignore_introspection(context: IgnoreContext) -> bool:
