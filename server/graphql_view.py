@@ -81,15 +81,44 @@ class GraphQLEndpoint:
         try:
             principal = self.verifier.verify(bearer_token(request.headers.get("authorization")))
         except Unauthenticated as exc:
-            response: Response = JSONResponse(
-                error_body(exc.code, exc.message),
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
+            await _error(401, exc.code, exc.message, {"WWW-Authenticate": "Bearer"})(
+                scope, receive, send
             )
-            await response(scope, receive, send)
             return
+        if request.method == "POST":
+            prepared = await self._prepared_body(request)
+            if isinstance(prepared, Response):
+                await prepared(scope, receive, send)
+                return
+            scope, receive = prepared
         scope.setdefault("state", {})["principal"] = principal
         await self.apps[principal.role](scope, receive, send)
+
+    async def _prepared_body(self, request: Request) -> Response | tuple[Scope, Receive]:
+        """Bound the body before anything parses it (413), accept JSON and
+        application/graphql (as {"query": body}), refuse other types (415)."""
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return _too_large(limit)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return _too_large(limit)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        scope = dict(request.scope)
+        if media == "application/graphql":
+            body = orjson.dumps({"query": body.decode("utf-8", errors="replace")})
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope["headers"] = [*headers, (b"content-type", b"application/json")]
+        elif media != "application/json":
+            return _error(415, "BAD_USER_INPUT", "send application/json or application/graphql")
+
+        async def replay() -> dict[str, object]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return scope, replay
 
     def _wants_ide(self, request: Request) -> bool:
         return (
@@ -98,3 +127,11 @@ class GraphQLEndpoint:
             and "text/html" in request.headers.get("accept", "")
             and "query" not in request.query_params
         )
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
+
+
+def _too_large(limit: int) -> Response:
+    return _error(413, "QUERY_TOO_COMPLEX", f"request body over {limit} bytes")

@@ -15,11 +15,12 @@ from server.errors import InsightsError, ServiceUnavailable
 
 log = logging.getLogger("server.errors")
 
+# The limit rules (strawberry's depth/alias limiters, graphql-core's token limit)
+# raise plain GraphQLErrors; these are their messages.
 _TOO_COMPLEX = (
     "exceeds maximum operation depth",
-    "maximum alias",
-    "token limit",
-    "exceeds the maximum",
+    "aliases found. Allowed:",
+    "Document contains more than",
 )
 _UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, ConnectionError, OSError)
 
