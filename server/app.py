@@ -26,6 +26,7 @@ from server.graphql_view import GraphQLEndpoint, RoleGraphQL
 from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
+from server.reports.route import partner_report_pdf
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/ingest/{kind}", ingest_csv, methods=["POST"]),
+            Route("/reports/partners/{id}.pdf", partner_report_pdf),
         ],
         lifespan=lifespan,
     )

@@ -1,10 +1,472 @@
-"""Sales partners and their dashboard (filled in by the partner work)."""
+"""Sales partners and their dashboard: the types, how a dashboard is put together
+from its loaded rollup families, and the root fields (``salesPartner``,
+``salesPartners``), which exist only in the partner roles' schemas."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TypeVar
+
 import strawberry
+
+from server.auth.principal import Principal, Role
+from server.errors import NotFound
+from server.metrics import catalog
+from server.metrics.formulas import Sum
+from server.metrics.periods import Period as DomainPeriod
+from server.metrics.periods import previous_period, resolve_period
+from server.metrics.series import Granularity, Point, align_previous, series
+from server.resolvers import tenancy
+from server.resolvers.activations import DayRows
+from server.resolvers.partner_loaders import PartnerKey, PipelineKey
+from server.resolvers.partners import SILENT, LeadFilter, OutflowRows, PipelineRow, Window
+from server.resolvers.tenancy import PartnerRow
+from server.schema.common import (
+    CountMetric,
+    DurationMetric,
+    Exclusivity,
+    LeadSource,
+    MetricInfo,
+    Period,
+    PeriodInput,
+    RateMetric,
+    SeriesFn,
+    Trend,
+    info,
+)
+from server.schema.context import Context, Info
+from server.schema.metric_values import (
+    count_metric,
+    duration_metric,
+    rate_metric,
+    trend_of,
+    values_of,
+)
+from server.schema.selection import requested
+from server.schema.tenancy import Workshop
+from server.schema.visibility import PARTNER_ROLES, visible_to
+
+T = TypeVar("T")
+
+
+def _describe(key: str) -> str:
+    return catalog.metric(key).description
+
+
+@strawberry.input(description="Which leads a partner dashboard counts, over which period.")
+class PartnerFilterInput:
+    period: PeriodInput
+    source: LeadSource = LeadSource.ALL
+    exclusivity: Exclusivity = Exclusivity.ALL
+    marketplace_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One marketplace by id (omitted: all)."
+    )
+
+
+@dataclass(frozen=True)
+class _Days:
+    """One rollup family's per-day components over both periods."""
+
+    per_day: DayRows
+    current: DomainPeriod
+    previous: DomainPeriod
+
+    def count(self, key: str) -> CountMetric:
+        return count_metric(key, self.per_day, self.current, self.previous)
+
+    def rate(self, key: str) -> RateMetric:
+        return rate_metric(key, self.per_day, self.current, self.previous)
+
+    def duration(self, key: str) -> DurationMetric:
+        return duration_metric(key, self.per_day, self.current, self.previous)
+
+
+@strawberry.type(description="The partner's current state: ignores the period and filters.")
+class Pipeline:
+    open_leads: int = strawberry.field(description=_describe("openLeads"))
+    overdue_leads: int = strawberry.field(description=_describe("overdueLeads"))
+    total_leads_received: int = strawberry.field(description=_describe("totalLeadsReceived"))
+    partner_since: date = strawberry.field(description=_describe("partnerSince"))
+
+
+@strawberry.type(description="How the partner answers the offers it receives.")
+class LeadPick:
+    days: strawberry.Private[_Days]
+
+    @strawberry.field(description=_describe("offersReceived"))
+    def offers_received(self) -> CountMetric:
+        return self.days.count("offersReceived")
+
+    @strawberry.field(description=_describe("accepted"))
+    def accepted(self) -> CountMetric:
+        return self.days.count("accepted")
+
+    @strawberry.field(description=_describe("declined"))
+    def declined(self) -> CountMetric:
+        return self.days.count("declined")
+
+    @strawberry.field(description=_describe("expired"))
+    def expired(self) -> CountMetric:
+        return self.days.count("expired")
+
+    @strawberry.field(description=_describe("pickRate"))
+    def pick_rate(self) -> RateMetric:
+        return self.days.rate("pickRate")
+
+    @strawberry.field(description=_describe("timeToAccept"))
+    def time_to_accept(self) -> DurationMetric:
+        return self.days.duration("timeToAccept")
+
+    @strawberry.field(description=_describe("timeToDecline"))
+    def time_to_decline(self) -> DurationMetric:
+        return self.days.duration("timeToDecline")
+
+
+def _sum_draw(days: _Days, component: str) -> SeriesFn:
+    """Series of one summed component that the catalog gives no formula (silent
+    leads depend on today, so they are not a plain rollup column)."""
+    formula = Sum(component)
+
+    def draw(granularity: Granularity, of_previous: bool) -> list[Point]:
+        now = series(days.per_day, formula, days.current, granularity)
+        if not of_previous:
+            return now
+        before = series(days.per_day, formula, days.previous, granularity)
+        return align_previous(now, before, days.previous, granularity=granularity)
+
+    return draw
+
+
+@strawberry.type(description="How the partner reports back on the leads it accepted.")
+class Feedback:
+    cohort: strawberry.Private[_Days]
+    silent: strawberry.Private[_Days]
+
+    @strawberry.field(description=_describe("feedbackRate"))
+    def feedback_rate(self) -> RateMetric:
+        return self.cohort.rate("feedbackRate")
+
+    @strawberry.field(description=_describe("timeToFirstFeedback"))
+    def time_to_first_feedback(self) -> DurationMetric:
+        return self.cohort.duration("timeToFirstFeedback")
+
+    @strawberry.field(
+        description=_describe("silentLeads") + " Series: by the day the lead was accepted."
+    )
+    def silent_leads(self) -> CountMetric:
+        days = self.silent
+        now = sum(row.get(SILENT, 0.0) for d, row in days.per_day.items() if d in days.current)
+        before = sum(row.get(SILENT, 0.0) for d, row in days.per_day.items() if d in days.previous)
+        return CountMetric(
+            value=int(now),
+            trend=trend_of("silentLeads", now, before),
+            info=info("silentLeads"),
+            draw=_sum_draw(days, SILENT),
+        )
+
+
+@strawberry.type(description="What became of the leads the partner accepted in the period.")
+class Conversion:
+    cohort: strawberry.Private[_Days]
+
+    @strawberry.field(description=_describe("won"))
+    def won(self) -> CountMetric:
+        return self.cohort.count("won")
+
+    @strawberry.field(description=_describe("lost"))
+    def lost(self) -> CountMetric:
+        return self.cohort.count("lost")
+
+    @strawberry.field(description=_describe("conversionRate"))
+    def conversion_rate(self) -> RateMetric:
+        return self.cohort.rate("conversionRate")
+
+
+@strawberry.type(description="How fast the partner works the leads it accepted in the period.")
+class ProcessingSpeed:
+    cohort: strawberry.Private[_Days]
+
+    @strawberry.field(description=_describe("timeToFirstContact"))
+    def time_to_first_contact(self) -> DurationMetric:
+        return self.cohort.duration("timeToFirstContact")
+
+    @strawberry.field(description=_describe("salesCycle"))
+    def sales_cycle(self) -> DurationMetric:
+        return self.cohort.duration("salesCycle")
+
+
+@strawberry.type(
+    description="A partner that received outflow. For a sales partner's own view the "
+    "competitors are anonymised: id 'competitor-N' and name 'Competitor N', N the rank."
+)
+class OutflowPartner:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type
+class OutflowEntry:
+    partner: OutflowPartner
+    count: int
+
+
+@strawberry.type(description=_describe("outflow"))
+class Outflow:
+    rows: strawberry.Private[OutflowRows]
+    days: strawberry.Private[_Days]
+    named: strawberry.Private[bool]
+
+    @strawberry.field(description="Leads let go to other partners, with trend and series.")
+    def total(self) -> CountMetric:
+        return self.days.count("outflow")
+
+    @strawberry.field(description="Per receiving partner in the period, largest first.")
+    def by_partner(self) -> list[OutflowEntry]:
+        counts: dict[tuple[str, str], int] = {}
+        for day, receivers in self.rows.by_receiver.items():
+            if day in self.days.current:
+                for receiver, leads in receivers.items():
+                    key = (receiver.ref, receiver.name)
+                    counts[key] = counts.get(key, 0) + leads
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+        return [
+            OutflowEntry(partner=self._partner(rank, ref, name), count=leads)
+            for rank, ((ref, name), leads) in enumerate(ranked, start=1)
+        ]
+
+    def _partner(self, rank: int, ref: str, name: str) -> OutflowPartner:
+        if self.named:
+            return OutflowPartner(id=strawberry.ID(ref), name=name)
+        return OutflowPartner(id=strawberry.ID(f"competitor-{rank}"), name=f"Competitor {rank}")
+
+
+@strawberry.type(
+    description="A mean rating 1..5; null and not enabled when the importer has it off."
+)
+class RatingMetric:
+    enabled: bool
+    value: float | None
+    trend: Trend
+    info: MetricInfo
+
+
+@strawberry.type(description="Ratings on the leads the partner accepted in the period.")
+class Satisfaction:
+    cohort: strawberry.Private[_Days]
+    lead_rating_enabled: strawberry.Private[bool]
+    customer_rating_enabled: strawberry.Private[bool]
+
+    @strawberry.field(description=_describe("leadRating"))
+    def lead_rating(self) -> RatingMetric:
+        return self._rating("leadRating", self.lead_rating_enabled)
+
+    @strawberry.field(description=_describe("customerRating"))
+    def customer_rating(self) -> RatingMetric:
+        return self._rating("customerRating", self.customer_rating_enabled)
+
+    def _rating(self, key: str, enabled: bool) -> RatingMetric:
+        days = self.cohort
+        now, before = values_of(key, days.per_day, days.current, days.previous)
+        if not enabled:  # the data may exist; a disabled rating shows none of it
+            now = before = None
+        return RatingMetric(
+            enabled=enabled, value=now, trend=trend_of(key, now, before), info=info(key)
+        )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """The families a dashboard query asked for (empty where not requested)."""
+
+    partner: PartnerRow
+    pipeline: PipelineRow | None
+    offers: _Days
+    cohort: _Days
+    silent: _Days
+    outflow: OutflowRows
+    outflow_days: _Days
+    named_outflow: bool
+    lead_rating_enabled: bool
+    customer_rating_enabled: bool
+
+
+@strawberry.type(description="A sales partner's dashboard over a period, under lead filters.")
+class PartnerDashboard:
+    period: Period
+    previous_period: Period
+    as_of: date
+    data: strawberry.Private[_Loaded]
+
+    @strawberry.field(description="The current pipeline: ignores the period and filters.")
+    def pipeline(self) -> Pipeline:
+        row = self.data.pipeline
+        assert row is not None
+        return Pipeline(
+            open_leads=row.open_leads,
+            overdue_leads=row.overdue_leads,
+            total_leads_received=row.total_leads_received,
+            partner_since=self.data.partner.partner_since,
+        )
+
+    @strawberry.field
+    def lead_pick(self) -> LeadPick:
+        return LeadPick(days=self.data.offers)
+
+    @strawberry.field
+    def feedback(self) -> Feedback:
+        return Feedback(cohort=self.data.cohort, silent=self.data.silent)
+
+    @strawberry.field
+    def conversion(self) -> Conversion:
+        return Conversion(cohort=self.data.cohort)
+
+    @strawberry.field
+    def processing_speed(self) -> ProcessingSpeed:
+        return ProcessingSpeed(cohort=self.data.cohort)
+
+    @strawberry.field
+    def outflow(self) -> Outflow:
+        data = self.data
+        return Outflow(rows=data.outflow, days=data.outflow_days, named=data.named_outflow)
+
+    @strawberry.field
+    def satisfaction(self) -> Satisfaction:
+        return Satisfaction(
+            cohort=self.data.cohort,
+            lead_rating_enabled=self.data.lead_rating_enabled,
+            customer_rating_enabled=self.data.customer_rating_enabled,
+        )
+
+
+_COHORT_CARDS = {"feedback", "conversion", "processingSpeed", "satisfaction"}
+
+
+async def _lead_filter(ctx: Context, importer_id: int, filter_: PartnerFilterInput) -> LeadFilter:
+    marketplace_id = None
+    if filter_.marketplace_id is not None:
+        ref = str(filter_.marketplace_id)
+        marketplace_id = await ctx.loaders.partners.marketplace.load((importer_id, ref))
+        if marketplace_id is None:
+            raise NotFound.of("marketplace", ref)
+    return LeadFilter(filter_.source.value, filter_.exclusivity.value, marketplace_id)
+
+
+async def build_partner_dashboard(
+    info_: Info, partner: PartnerRow, filter_: PartnerFilterInput
+) -> PartnerDashboard:
+    """Resolve the period and filters, load only the requested families (batched
+    with every other partner dashboard of this request), and return a plain,
+    prepared object."""
+    ctx: Context = info_.context
+    importer = await ctx.importer()
+    today = await ctx.today()
+    as_of = today - timedelta(days=1)
+    given = filter_.period
+    period = resolve_period(given.preset, given.from_, given.to, as_of=as_of)
+    previous = previous_period(period, given.preset)
+    window = Window(importer.id, await _lead_filter(ctx, importer.id, filter_), period, previous)
+    key = PartnerKey(partner.id, window, today)
+    due_before = today - timedelta(days=importer.lead_due_days)
+    fields = requested(info_)
+    loaders = ctx.loaders.partners
+    pipeline, offers, cohort, silent, outflow = await asyncio.gather(
+        loaders.pipeline.load(PipelineKey(importer.id, partner.id, due_before))
+        if "pipeline" in fields
+        else _value(None),
+        loaders.offers.load(key) if "leadPick" in fields else _value({}),
+        loaders.cohort.load(key) if fields & _COHORT_CARDS else _value({}),
+        loaders.silent.load(key) if "feedback" in fields else _value({}),
+        loaders.outflow.load(key) if "outflow" in fields else _value(OutflowRows()),
+    )
+    return PartnerDashboard(
+        period=Period.of(period),
+        previous_period=Period.of(previous),
+        as_of=as_of,
+        data=_Loaded(
+            partner=partner,
+            pipeline=pipeline,
+            offers=_Days(offers, period, previous),
+            cohort=_Days(cohort, period, previous),
+            silent=_Days(silent, period, previous),
+            outflow=outflow,
+            outflow_days=_Days(outflow.per_day, period, previous),
+            named_outflow=ctx.principal.sees_competitor_names,
+            lead_rating_enabled=importer.lead_rating_enabled,
+            customer_rating_enabled=importer.customer_rating_enabled,
+        ),
+    )
+
+
+async def _value(value: T) -> T:
+    return value
+
+
+@strawberry.type(description="A dealer receiving sales leads from the importer.")
+class SalesPartner:
+    id: strawberry.ID
+    name: str
+    partner_since: date
+    row: strawberry.Private[PartnerRow]
+
+    @classmethod
+    def of(cls, row: PartnerRow) -> SalesPartner:
+        return cls(
+            id=strawberry.ID(row.ref), name=row.name, partner_since=row.partner_since, row=row
+        )
+
+    @strawberry.field(description="The workshop this partner also is, if any.")
+    async def workshop(self, info: Info) -> Workshop | None:
+        if self.row.workshop_id is None:
+            return None
+        importer = await info.context.importer()
+        row = await info.context.loaders.partners.workshop.load((importer.id, self.row.workshop_id))
+        return Workshop.of(row) if row else None
+
+    @strawberry.field(description="This partner's dashboard under the given period and filters.")
+    async def dashboard(self, info: Info, filter: PartnerFilterInput) -> PartnerDashboard:
+        return await build_partner_dashboard(info, self.row, filter)
+
+
+def _visible_refs(principal: Principal, ref: str | None) -> list[str] | None:
+    """None: every partner of the importer; else only these refs (maybe none)."""
+    if principal.role in (Role.IMPORTER, Role.PARTNER_MANAGER):
+        return None if ref is None else [ref]
+    own = principal.partner
+    if principal.role is Role.SALES_PARTNER and own is not None and ref in (None, own):
+        return [own]
+    return []
+
+
+async def partners_in_scope(ctx: Context, ref: str | None = None) -> list[PartnerRow]:
+    """The partners the principal may see (all, or the one with ``ref``), by ref.
+
+    A sales partner sees only itself: another partner's ref answers exactly like
+    a missing one (NOT_FOUND), so nothing confirms that it exists.
+    """
+    importer = await ctx.importer()
+    refs = _visible_refs(ctx.principal, ref)
+    rows = [] if refs == [] else await tenancy.partners_where(ctx.engine, importer.id, refs=refs)
+    if ref is not None and not rows:
+        raise NotFound.of("salesPartner", ref)
+    return rows
 
 
 @strawberry.type
 class PartnerQuery:
-    pass
+    @strawberry.field(
+        description="One sales partner in the caller's scope (NOT_FOUND otherwise).",
+        metadata=visible_to(PARTNER_ROLES),
+    )
+    async def sales_partner(self, info: Info, id: strawberry.ID) -> SalesPartner | None:
+        (row,) = await partners_in_scope(info.context, str(id))
+        return SalesPartner.of(row)
+
+    @strawberry.field(
+        description="The sales partners in the caller's scope (a sales partner: only itself), "
+        "by id.",
+        metadata=visible_to(PARTNER_ROLES),
+    )
+    async def sales_partners(self, info: Info) -> list[SalesPartner]:
+        return [SalesPartner.of(row) for row in await partners_in_scope(info.context)]
