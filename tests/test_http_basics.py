@@ -79,3 +79,35 @@ async def test_importer_and_workshops(gql, engine):
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = await gql('{ workshop(id: "zzz") { id } }')
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_another_importers_workshop_is_not_found(gql, engine):
+    async with engine.begin() as conn:
+        for imp_ref, ws_ref in [("imp", "w1"), ("rival", "r1")]:
+            imp = (
+                await conn.execute(
+                    text(
+                        "INSERT INTO importers (importer_ref, name, timezone, lead_due_days, lead_rating_enabled, customer_rating_enabled) VALUES (:r, :r, 'UTC', 30, false, false) RETURNING id"
+                    ),
+                    {"r": imp_ref},
+                )
+            ).scalar_one()
+            await conn.execute(
+                text("INSERT INTO workshops (importer_id, workshop_ref, name) VALUES (:i, :w, :w)"),
+                {"i": imp, "w": ws_ref},
+            )
+    missing = await gql('{ workshop(id: "nope") { id } }')
+    foreign = await gql('{ workshop(id: "r1") { id } }')
+    assert foreign["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert foreign["errors"][0]["message"].replace("r1", "X") == missing["errors"][0][
+        "message"
+    ].replace("nope", "X")
+    body = await gql(
+        '{ activationsDashboard(workshopIds: ["w1", "r1"], period: {preset: LAST_7_DAYS}) { newActivations { value } } }'
+    )
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    body = await gql("{ workshops { totalCount nodes { id } } }")
+    assert body["data"]["workshops"] == {"totalCount": 1, "nodes": [{"id": "w1"}]}
+    # a workshop token naming the rival's workshop sees nothing of it either
+    body = await gql('{ workshop(id: "r1") { id } }', role="workshop", workshops=["r1"])
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
