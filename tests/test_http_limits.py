@@ -55,7 +55,9 @@ async def test_over_a_limit_is_query_too_complex(client, token, query):
 
 
 async def test_depth_over_twelve_is_refused_but_dashboards_pass(client, token):
-    level = "dashboard(period: {{preset: LAST_7_DAYS}}) {{ workshopActivity {{ workshop {{ {} }} }} }}"
+    level = (
+        "dashboard(period: {{preset: LAST_7_DAYS}}) {{ workshopActivity {{ workshop {{ {} }} }} }}"
+    )
     inner = "id"
     for _ in range(4):  # workshops > nodes > 4 x 3 levels > id = depth 15
         inner = level.format(inner)
