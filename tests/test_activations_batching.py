@@ -108,8 +108,4 @@ async def test_3_and_300_workshops_cost_the_same_statements(
     assert node["activeStaff"]["value"] == 1 and node["workshopActivity"] == [{"activeDays": 1}]
     assert few == many
     # importer, page, day rows, distinct users, data age, activity: one each
-    assert few <= 7, statements_hint(few)
-
-
-def statements_hint(n: int) -> str:
-    return f"{n} statements for one request"
+    assert few <= 7, f"{few} statements for one request"
