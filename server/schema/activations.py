@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from server.auth.principal import Role
-from server.metrics import catalog
 from server.metrics.periods import Period as DomainPeriod
 from server.metrics.series import Granularity as DomainGranularity
 from server.metrics.series import buckets
@@ -28,7 +27,9 @@ from server.schema.common import (
     Period,
     PeriodInput,
     Trend,
+    describe,
     info,
+    ready,
     resolve_periods,
 )
 from server.schema.context import Context, Info
@@ -50,10 +51,6 @@ PROVISIONAL_DAYS = 11
 """A day D is provisional while D > today - 11 (7-day grace + processing/delivery)."""
 
 
-def _describe(key: str) -> str:
-    return catalog.metric(key).description
-
-
 @strawberry.type
 class ConnectionRatePoint:
     date: date
@@ -64,12 +61,12 @@ class ConnectionRatePoint:
     provisional: bool
 
 
-@strawberry.type(description=_describe("connectionRate"))
+@strawberry.type(description=describe("connectionRate"))
 class ConnectionRate:
     rate: float | None
-    throughput: int = strawberry.field(description=_describe("throughput"))
-    eligible: int = strawberry.field(description=_describe("eligible"))
-    connected: int = strawberry.field(description=_describe("connected"))
+    throughput: int = strawberry.field(description=describe("throughput"))
+    eligible: int = strawberry.field(description=describe("eligible"))
+    connected: int = strawberry.field(description=describe("connected"))
     goal: float | None
     trend: Trend
     provisional_from: date | None
@@ -104,7 +101,7 @@ class ConnectionRate:
         return points
 
 
-@strawberry.type(description=_describe("marketingCampaignsSent"))
+@strawberry.type(description=describe("marketingCampaignsSent"))
 class CampaignMetric:
     value: int
     recipients: int
@@ -112,7 +109,7 @@ class CampaignMetric:
     info: MetricInfo
 
 
-@strawberry.type(description=_describe("workshopActivity"))
+@strawberry.type(description=describe("workshopActivity"))
 class WorkshopActivity:
     workshop: Annotated[Workshop, strawberry.lazy("server.schema.tenancy")]
     active_days: int
@@ -157,33 +154,33 @@ class ActivationsDashboard:
     def _count(self, key: str) -> CountMetric:
         return count_metric(key, self.data.per_day, self.data.period, self.data.previous)
 
-    @strawberry.field(description=_describe("newActivations"))
+    @strawberry.field(description=describe("newActivations"))
     def new_activations(self) -> CountMetric:
         return self._count("newActivations")
 
-    @strawberry.field(description=_describe("leadsCreated"))
+    @strawberry.field(description=describe("leadsCreated"))
     def leads_created(self) -> CountMetric:
         return self._count("leadsCreated")
 
-    @strawberry.field(description=_describe("chatConversations"))
+    @strawberry.field(description=describe("chatConversations"))
     def chat_conversations(self) -> CountMetric:
         return self._count("chatConversations")
 
-    @strawberry.field(description=_describe("chatMessages"))
+    @strawberry.field(description=describe("chatMessages"))
     def chat_messages(self) -> CountMetric:
         return self._count("chatMessages")
 
-    @strawberry.field(description=_describe("chatFirstResponseTime"))
+    @strawberry.field(description=describe("chatFirstResponseTime"))
     def chat_first_response_time(self) -> DurationMetric:
         return duration_metric(
             "chatFirstResponseTime", self.data.per_day, self.data.period, self.data.previous
         )
 
-    @strawberry.field(description=_describe("activeStaff"))
+    @strawberry.field(description=describe("activeStaff"))
     def active_staff(self) -> CountMetric:
         return self._distinct("activeStaff", "staff")
 
-    @strawberry.field(description=_describe("appUsers"), metadata=IMPORTER_ONLY)
+    @strawberry.field(description=describe("appUsers"), metadata=IMPORTER_ONLY)
     def app_users(self) -> CountMetric:
         return self._distinct("appUsers", "app")
 
@@ -198,7 +195,7 @@ class ActivationsDashboard:
             draw=bucket_draw(counts.buckets, self.data.period, self.data.previous),
         )
 
-    @strawberry.field(description=_describe("marketingCampaignsSent"), metadata=IMPORTER_ONLY)
+    @strawberry.field(description=describe("marketingCampaignsSent"), metadata=IMPORTER_ONLY)
     def marketing_campaigns_sent(self) -> CampaignMetric:
         metric = self._count("marketingCampaignsSent")
         return CampaignMetric(
@@ -208,11 +205,11 @@ class ActivationsDashboard:
             info=metric.info,
         )
 
-    @strawberry.field(description=_describe("connectionRate"))
+    @strawberry.field(description=describe("connectionRate"))
     def connection_rate(self) -> ConnectionRate:
         return _connection_rate(self.data)
 
-    @strawberry.field(description=_describe("workshopActivity"), metadata=IMPORTER_ONLY)
+    @strawberry.field(description=describe("workshopActivity"), metadata=IMPORTER_ONLY)
     def workshop_activity(
         self,
         sort_by: WorkshopActivitySort = WorkshopActivitySort.ACTIVE_DAYS,
@@ -298,17 +295,18 @@ async def build_dashboard(
     key = ScopeKey(importer.id, tuple(sorted(w.id for w in workshops)), period, previous)
     loaders = ctx.loaders
     want_activity = "workshopActivity" in fields
+    empty: list[Any] = []
     per_day, distinct, newest, activity = await asyncio.gather(
-        loaders.day_rows.load(key) if fields & _ADDITIVE else _none_dict(),
-        loaders.distinct.load(key) if fields & {"activeStaff", "appUsers"} else _none(),
+        loaders.day_rows.load(key) if fields & _ADDITIVE else ready({}),
+        loaders.distinct.load(key) if fields & {"activeStaff", "appUsers"} else ready(None),
         loaders.newest.load_many([(importer.id, w.id) for w in workshops])
         if "connectionRate" in fields
-        else _empty(),
+        else ready(empty),
         loaders.activity.load_many(
             [WorkshopPeriodKey(importer.id, w.id, period) for w in workshops]
         )
         if want_activity
-        else _empty(),
+        else ready(empty),
     )
     return ActivationsDashboard(
         period=Period.of(period),
@@ -318,15 +316,3 @@ async def build_dashboard(
             importer, workshops, period, previous, today, per_day, distinct, newest, activity
         ),
     )
-
-
-async def _none() -> None:
-    return None
-
-
-async def _none_dict() -> DayRows:
-    return {}
-
-
-async def _empty() -> list[Any]:
-    return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 
@@ -30,6 +31,8 @@ PeriodPreset = Preset
 Granularity = DomainGranularity
 Direction = DomainDirection
 DashboardKind = DomainDashboardKind
+
+T = TypeVar("T")
 
 SeriesFn = Callable[[DomainGranularity, bool], list[DomainPoint]]
 """(granularity, previous?) -> points: how a metric object draws its series."""
@@ -112,6 +115,16 @@ class MetricInfo:
     @classmethod
     def of(cls, definition: MetricDef) -> MetricInfo:
         return _INFO[definition.key]
+
+
+def describe(key: str) -> str:
+    """A field's schema description: the metric's info-box text, from the catalog."""
+    return catalog.metric(key).description
+
+
+async def ready(value: T) -> T:
+    """An already-known value as an awaitable, for a family a query did not ask for."""
+    return value
 
 
 def _info(definition: MetricDef) -> MetricInfo:

@@ -7,16 +7,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
 
 import strawberry
 
 from server.auth.principal import Principal, Role
 from server.errors import NotFound
-from server.metrics import catalog
 from server.metrics.formulas import Sum
 from server.metrics.periods import Period as DomainPeriod
-from server.metrics.periods import previous_period, resolve_period
 from server.metrics.series import Granularity, Point, align_previous, series
 from server.resolvers import tenancy
 from server.resolvers.activations import DayRows
@@ -34,7 +31,10 @@ from server.schema.common import (
     RateMetric,
     SeriesFn,
     Trend,
+    describe,
     info,
+    ready,
+    resolve_periods,
 )
 from server.schema.context import Context, Info
 from server.schema.metric_values import (
@@ -47,12 +47,6 @@ from server.schema.metric_values import (
 from server.schema.selection import requested
 from server.schema.tenancy import Workshop
 from server.schema.visibility import PARTNER_ROLES, visible_to
-
-T = TypeVar("T")
-
-
-def _describe(key: str) -> str:
-    return catalog.metric(key).description
 
 
 @strawberry.input(description="Which leads a partner dashboard counts, over which period.")
@@ -85,41 +79,41 @@ class _Days:
 
 @strawberry.type(description="The partner's current state: ignores the period and filters.")
 class Pipeline:
-    open_leads: int = strawberry.field(description=_describe("openLeads"))
-    overdue_leads: int = strawberry.field(description=_describe("overdueLeads"))
-    total_leads_received: int = strawberry.field(description=_describe("totalLeadsReceived"))
-    partner_since: date = strawberry.field(description=_describe("partnerSince"))
+    open_leads: int = strawberry.field(description=describe("openLeads"))
+    overdue_leads: int = strawberry.field(description=describe("overdueLeads"))
+    total_leads_received: int = strawberry.field(description=describe("totalLeadsReceived"))
+    partner_since: date = strawberry.field(description=describe("partnerSince"))
 
 
 @strawberry.type(description="How the partner answers the offers it receives.")
 class LeadPick:
     days: strawberry.Private[_Days]
 
-    @strawberry.field(description=_describe("offersReceived"))
+    @strawberry.field(description=describe("offersReceived"))
     def offers_received(self) -> CountMetric:
         return self.days.count("offersReceived")
 
-    @strawberry.field(description=_describe("accepted"))
+    @strawberry.field(description=describe("accepted"))
     def accepted(self) -> CountMetric:
         return self.days.count("accepted")
 
-    @strawberry.field(description=_describe("declined"))
+    @strawberry.field(description=describe("declined"))
     def declined(self) -> CountMetric:
         return self.days.count("declined")
 
-    @strawberry.field(description=_describe("expired"))
+    @strawberry.field(description=describe("expired"))
     def expired(self) -> CountMetric:
         return self.days.count("expired")
 
-    @strawberry.field(description=_describe("pickRate"))
+    @strawberry.field(description=describe("pickRate"))
     def pick_rate(self) -> RateMetric:
         return self.days.rate("pickRate")
 
-    @strawberry.field(description=_describe("timeToAccept"))
+    @strawberry.field(description=describe("timeToAccept"))
     def time_to_accept(self) -> DurationMetric:
         return self.days.duration("timeToAccept")
 
-    @strawberry.field(description=_describe("timeToDecline"))
+    @strawberry.field(description=describe("timeToDecline"))
     def time_to_decline(self) -> DurationMetric:
         return self.days.duration("timeToDecline")
 
@@ -144,16 +138,16 @@ class Feedback:
     cohort: strawberry.Private[_Days]
     silent: strawberry.Private[_Days]
 
-    @strawberry.field(description=_describe("feedbackRate"))
+    @strawberry.field(description=describe("feedbackRate"))
     def feedback_rate(self) -> RateMetric:
         return self.cohort.rate("feedbackRate")
 
-    @strawberry.field(description=_describe("timeToFirstFeedback"))
+    @strawberry.field(description=describe("timeToFirstFeedback"))
     def time_to_first_feedback(self) -> DurationMetric:
         return self.cohort.duration("timeToFirstFeedback")
 
     @strawberry.field(
-        description=_describe("silentLeads") + " Series: by the day the lead was accepted."
+        description=describe("silentLeads") + " Series: by the day the lead was accepted."
     )
     def silent_leads(self) -> CountMetric:
         days = self.silent
@@ -171,15 +165,15 @@ class Feedback:
 class Conversion:
     cohort: strawberry.Private[_Days]
 
-    @strawberry.field(description=_describe("won"))
+    @strawberry.field(description=describe("won"))
     def won(self) -> CountMetric:
         return self.cohort.count("won")
 
-    @strawberry.field(description=_describe("lost"))
+    @strawberry.field(description=describe("lost"))
     def lost(self) -> CountMetric:
         return self.cohort.count("lost")
 
-    @strawberry.field(description=_describe("conversionRate"))
+    @strawberry.field(description=describe("conversionRate"))
     def conversion_rate(self) -> RateMetric:
         return self.cohort.rate("conversionRate")
 
@@ -188,11 +182,11 @@ class Conversion:
 class ProcessingSpeed:
     cohort: strawberry.Private[_Days]
 
-    @strawberry.field(description=_describe("timeToFirstContact"))
+    @strawberry.field(description=describe("timeToFirstContact"))
     def time_to_first_contact(self) -> DurationMetric:
         return self.cohort.duration("timeToFirstContact")
 
-    @strawberry.field(description=_describe("salesCycle"))
+    @strawberry.field(description=describe("salesCycle"))
     def sales_cycle(self) -> DurationMetric:
         return self.cohort.duration("salesCycle")
 
@@ -212,7 +206,7 @@ class OutflowEntry:
     count: int
 
 
-@strawberry.type(description=_describe("outflow"))
+@strawberry.type(description=describe("outflow"))
 class Outflow:
     rows: strawberry.Private[OutflowRows]
     days: strawberry.Private[_Days]
@@ -258,11 +252,11 @@ class Satisfaction:
     lead_rating_enabled: strawberry.Private[bool]
     customer_rating_enabled: strawberry.Private[bool]
 
-    @strawberry.field(description=_describe("leadRating"))
+    @strawberry.field(description=describe("leadRating"))
     def lead_rating(self) -> RatingMetric:
         return self._rating("leadRating", self.lead_rating_enabled)
 
-    @strawberry.field(description=_describe("customerRating"))
+    @strawberry.field(description=describe("customerRating"))
     def customer_rating(self) -> RatingMetric:
         return self._rating("customerRating", self.customer_rating_enabled)
 
@@ -363,9 +357,7 @@ async def build_partner_dashboard(
     importer = await ctx.importer()
     today = await ctx.today()
     as_of = today - timedelta(days=1)
-    given = filter_.period
-    period = resolve_period(given.preset, given.from_, given.to, as_of=as_of)
-    previous = previous_period(period, given.preset)
+    period, previous = resolve_periods(filter_.period, as_of)
     window = Window(importer.id, await _lead_filter(ctx, importer.id, filter_), period, previous)
     key = PartnerKey(partner.id, window, today)
     due_before = today - timedelta(days=importer.lead_due_days)
@@ -374,11 +366,11 @@ async def build_partner_dashboard(
     pipeline, offers, cohort, silent, outflow = await asyncio.gather(
         loaders.pipeline.load(PipelineKey(importer.id, partner.id, due_before))
         if "pipeline" in fields
-        else _value(None),
-        loaders.offers.load(key) if "leadPick" in fields else _value({}),
-        loaders.cohort.load(key) if fields & _COHORT_CARDS else _value({}),
-        loaders.silent.load(key) if "feedback" in fields else _value({}),
-        loaders.outflow.load(key) if "outflow" in fields else _value(OutflowRows()),
+        else ready(None),
+        loaders.offers.load(key) if "leadPick" in fields else ready({}),
+        loaders.cohort.load(key) if fields & _COHORT_CARDS else ready({}),
+        loaders.silent.load(key) if "feedback" in fields else ready({}),
+        loaders.outflow.load(key) if "outflow" in fields else ready(OutflowRows()),
     )
     return PartnerDashboard(
         period=Period.of(period),
@@ -397,10 +389,6 @@ async def build_partner_dashboard(
             customer_rating_enabled=importer.customer_rating_enabled,
         ),
     )
-
-
-async def _value(value: T) -> T:
-    return value
 
 
 @strawberry.type(description="A dealer receiving sales leads from the importer.")
