@@ -342,3 +342,16 @@ async def test_goals_are_set_by_importers_only(gql, data):
         workshops=["w1"],
     )
     assert "Cannot query field" in body["errors"][0]["message"]
+
+
+async def test_fragments_load_the_families_they_name(gql, data):
+    body = await gql(
+        """query { activationsDashboard(workshopIds: ["w1"], period: {from: "2026-11-01", to: "2026-11-10"}) {
+             ...counts ... on ActivationsDashboard { activeStaff { value } } } }
+           fragment counts on ActivationsDashboard { newActivations { value } connectionRate { connected newestDataDate } }"""
+    )
+    assert body["data"]["activationsDashboard"] == {
+        "newActivations": {"value": 2},
+        "connectionRate": {"connected": 1, "newestDataDate": "2026-11-20"},
+        "activeStaff": {"value": 2},
+    }

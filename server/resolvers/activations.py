@@ -16,11 +16,12 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.metrics.daytable import DayTable
 from server.metrics.periods import Period
 from server.metrics.series import Granularity
 from server.processing.workshops import COLUMNS as DAY_COLUMNS
 
-DayRows = dict[date, dict[str, float]]
+DayRows = DayTable
 """Per day, the summed rollup columns of a scope (both periods; missing day = 0)."""
 
 
@@ -51,13 +52,11 @@ async def day_rows(
         FROM {_SCOPES} JOIN workshop_day d ON d.workshop_id = s.wid
         WHERE d.importer_id = :imp AND {_IN_WINDOWS}
         GROUP BY s.idx, d.day"""
-    result: list[DayRows] = [{} for _ in scopes]
+    result = [DayTable(DAY_COLUMNS) for _ in scopes]
     params = {"imp": importer_id, **_scope_arrays(scopes), **_windows(current, previous)}
     async with engine.connect() as conn:
         for row in await conn.execute(text(sql), params):
-            result[row[0]][row[1]] = {
-                c: float(v) for c, v in zip(DAY_COLUMNS, row[2:], strict=True)
-            }
+            result[row[0]].rows[row[1]] = row[2:]
     return result
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.metrics.daytable import DayTable
 from server.metrics.periods import Period
 from server.resolvers.activations import DayRows
 
@@ -76,7 +77,7 @@ class OutflowRows:
     """A partner's outflow: per day over both periods (component ``outflow``) and,
     per day, per receiving partner."""
 
-    per_day: DayRows = field(default_factory=dict)
+    per_day: DayRows = field(default_factory=lambda: DayTable((OUTFLOW,)))
     by_receiver: dict[date, dict[Receiver, int]] = field(default_factory=lambda: defaultdict(dict))
 
 
@@ -135,12 +136,10 @@ async def _day_sums(
         FROM {table} d
         WHERE {_OF_PARTNERS} AND {_IN_WINDOWS}{where}
         GROUP BY d.partner_id, d.day"""
-    result: dict[int, DayRows] = {pid: {} for pid in params["pids"]}
+    result = {pid: DayTable(tuple(sums)) for pid in params["pids"]}
     async with engine.connect() as conn:
         for row in await conn.execute(text(sql), params):
-            result[row[0]][row[1]] = {
-                name: float(value) for name, value in zip(sums, row[2:], strict=True)
-            }
+            result[row[0]].rows[row[1]] = row[2:]
     return result
 
 
@@ -209,8 +208,7 @@ async def outflow_rows(
     async with engine.connect() as conn:
         for pid, day, ref, name, leads in await conn.execute(text(sql), params):
             rows = result[pid]
-            day_total = rows.per_day.setdefault(day, {OUTFLOW: 0.0})
-            day_total[OUTFLOW] += float(leads)
+            rows.per_day.add(day, (leads,))
             rows.by_receiver[day][Receiver(ref, name)] = int(leads)
     return result
 

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from server.auth.principal import Role
+from server.metrics.daytable import DayTable
 from server.metrics.periods import Period as DomainPeriod
 from server.metrics.series import Granularity as DomainGranularity
 from server.metrics.series import buckets
+from server.processing.workshops import COLUMNS as DAY_COLUMNS
 from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
 from server.resolvers.loaders import ScopeKey, WorkshopPeriodKey
 from server.resolvers.tenancy import ImporterRow, WorkshopRow
@@ -37,7 +39,6 @@ from server.schema.metric_values import (
     bucket_draw,
     count_metric,
     duration_metric,
-    total,
     trend_of,
     values_of,
 )
@@ -46,6 +47,8 @@ from server.schema.visibility import visible_to
 
 if TYPE_CHECKING:
     from server.schema.tenancy import Workshop
+
+_CONNECTION_COLUMNS = ("throughput", "eligible", "connected")
 
 PROVISIONAL_DAYS = 11
 """A day D is provisional while D > today - 11 (7-day grace + processing/delivery)."""
@@ -85,9 +88,7 @@ class ConnectionRate:
         first_provisional = self.today - timedelta(days=PROVISIONAL_DAYS - 1)
         points = []
         for bucket in buckets(self.period, DomainGranularity(granularity)):
-            sums = {
-                c: total(self.per_day, c, bucket) for c in ("throughput", "eligible", "connected")
-            }
+            sums = {c: int(self.per_day.total(c, bucket)) for c in _CONNECTION_COLUMNS}
             points.append(
                 ConnectionRatePoint(
                     date=bucket.start,
@@ -200,7 +201,7 @@ class ActivationsDashboard:
         metric = self._count("marketingCampaignsSent")
         return CampaignMetric(
             value=metric.value,
-            recipients=total(self.data.per_day, "campaign_recipients", self.data.period),
+            recipients=int(self.data.per_day.total("campaign_recipients", self.data.period)),
             trend=metric.trend,
             info=metric.info,
         )
@@ -220,7 +221,7 @@ class ActivationsDashboard:
 
 def _connection_rate(data: _Loaded) -> ConnectionRate:
     now, before = values_of("connectionRate", data.per_day, data.period, data.previous)
-    sums = {c: total(data.per_day, c, data.period) for c in ("throughput", "eligible", "connected")}
+    sums = {c: int(data.per_day.total(c, data.period)) for c in _CONNECTION_COLUMNS}
     goal = data.importer.connection_rate_goal
     if len(data.workshops) == 1 and data.workshops[0].connection_rate_goal is not None:
         goal = data.workshops[0].connection_rate_goal
@@ -297,7 +298,7 @@ async def build_dashboard(
     want_activity = "workshopActivity" in fields
     empty: list[Any] = []
     per_day, distinct, newest, activity = await asyncio.gather(
-        loaders.day_rows.load(key) if fields & _ADDITIVE else ready({}),
+        loaders.day_rows.load(key) if fields & _ADDITIVE else ready(DayTable(DAY_COLUMNS)),
         loaders.distinct.load(key) if fields & {"activeStaff", "appUsers"} else ready(None),
         loaders.newest.load_many([(importer.id, w.id) for w in workshops])
         if "connectionRate" in fields

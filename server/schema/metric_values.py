@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from server.metrics import catalog
+from server.metrics.daytable import DayTable
+from server.metrics.formulas import Formula
 from server.metrics.periods import Period
-from server.metrics.series import Granularity, Point, align_previous, buckets, series, value_over
+from server.metrics.series import Granularity, Point, align_previous, buckets, series
 from server.metrics.trends import trend
 from server.schema.common import CountMetric, DurationMetric, RateMetric, SeriesFn, Trend, info
-
-DayComponents = Mapping[date, Mapping[str, float]]
 
 
 def trend_of(key: str, current: float | None, previous: float | None) -> Trend:
@@ -20,11 +20,17 @@ def trend_of(key: str, current: float | None, previous: float | None) -> Trend:
     return Trend.of(trend(current, previous, higher_is_better=definition.higher_is_better))
 
 
-def _additive_draw(key: str, per_day: DayComponents, current: Period, previous: Period) -> SeriesFn:
+def _formula(key: str) -> Formula:
     formula = catalog.metric(key).formula
     assert formula is not None, f"{key} has no additive formula"
+    return formula
+
+
+def formula_draw(formula: Formula, table: DayTable, current: Period, previous: Period) -> SeriesFn:
+    """Series of ``formula`` per bucket, from the table's per-day rows."""
 
     def draw(granularity: Granularity, of_previous: bool) -> list[Point]:
+        per_day = table.per_day()
         points = series(per_day, formula, current, granularity)
         if not of_previous:
             return points
@@ -56,41 +62,33 @@ def bucket_draw(
 
 
 def values_of(
-    key: str, per_day: DayComponents, current: Period, previous: Period
+    key: str, table: DayTable, current: Period, previous: Period
 ) -> tuple[float | None, float | None]:
-    formula = catalog.metric(key).formula
-    assert formula is not None, f"{key} has no additive formula"
-    return value_over(per_day, formula, current), value_over(per_day, formula, previous)
+    """The metric's value over the period and over the previous period."""
+    formula = _formula(key)
+    return formula.evaluate(table.totals(current)), formula.evaluate(table.totals(previous))
 
 
-def count_metric(
-    key: str, per_day: DayComponents, current: Period, previous: Period
-) -> CountMetric:
-    now, before = values_of(key, per_day, current, previous)
+def count_metric(key: str, table: DayTable, current: Period, previous: Period) -> CountMetric:
+    now, before = values_of(key, table, current, previous)
     return CountMetric(
         value=int(now or 0),
         trend=trend_of(key, now, before),
         info=info(key),
-        draw=_additive_draw(key, per_day, current, previous),
+        draw=formula_draw(_formula(key), table, current, previous),
     )
 
 
-def rate_metric(key: str, per_day: DayComponents, current: Period, previous: Period) -> RateMetric:
-    now, before = values_of(key, per_day, current, previous)
+def rate_metric(key: str, table: DayTable, current: Period, previous: Period) -> RateMetric:
+    now, before = values_of(key, table, current, previous)
     return RateMetric(
         value=now,
         trend=trend_of(key, now, before),
         info=info(key),
-        draw=_additive_draw(key, per_day, current, previous),
+        draw=formula_draw(_formula(key), table, current, previous),
     )
 
 
-def duration_metric(
-    key: str, per_day: DayComponents, current: Period, previous: Period
-) -> DurationMetric:
-    now, before = values_of(key, per_day, current, previous)
+def duration_metric(key: str, table: DayTable, current: Period, previous: Period) -> DurationMetric:
+    now, before = values_of(key, table, current, previous)
     return DurationMetric(value=now, trend=trend_of(key, now, before), info=info(key))
-
-
-def total(per_day: DayComponents, column: str, period: Period) -> int:
-    return int(sum(row.get(column, 0.0) for day, row in per_day.items() if day in period))

@@ -12,9 +12,9 @@ import strawberry
 
 from server.auth.principal import Principal, Role
 from server.errors import NotFound
+from server.metrics.daytable import DayTable
 from server.metrics.formulas import Sum
 from server.metrics.periods import Period as DomainPeriod
-from server.metrics.series import Granularity, Point, align_previous, series
 from server.resolvers import tenancy
 from server.resolvers.activations import DayRows
 from server.resolvers.partner_loaders import PartnerKey, PipelineKey
@@ -29,7 +29,6 @@ from server.schema.common import (
     Period,
     PeriodInput,
     RateMetric,
-    SeriesFn,
     Trend,
     describe,
     info,
@@ -40,6 +39,7 @@ from server.schema.context import Context, Info
 from server.schema.metric_values import (
     count_metric,
     duration_metric,
+    formula_draw,
     rate_metric,
     trend_of,
     values_of,
@@ -118,21 +118,6 @@ class LeadPick:
         return self.days.duration("timeToDecline")
 
 
-def _sum_draw(days: _Days, component: str) -> SeriesFn:
-    """Series of one summed component that the catalog gives no formula (silent
-    leads depend on today, so they are not a plain rollup column)."""
-    formula = Sum(component)
-
-    def draw(granularity: Granularity, of_previous: bool) -> list[Point]:
-        now = series(days.per_day, formula, days.current, granularity)
-        if not of_previous:
-            return now
-        before = series(days.per_day, formula, days.previous, granularity)
-        return align_previous(now, before, days.previous, granularity=granularity)
-
-    return draw
-
-
 @strawberry.type(description="How the partner reports back on the leads it accepted.")
 class Feedback:
     cohort: strawberry.Private[_Days]
@@ -150,14 +135,15 @@ class Feedback:
         description=describe("silentLeads") + " Series: by the day the lead was accepted."
     )
     def silent_leads(self) -> CountMetric:
-        days = self.silent
-        now = sum(row.get(SILENT, 0.0) for d, row in days.per_day.items() if d in days.current)
-        before = sum(row.get(SILENT, 0.0) for d, row in days.per_day.items() if d in days.previous)
+        # silent leads depend on today, so the catalog gives them no rollup formula
+        days, formula = self.silent, Sum(SILENT)
+        now = formula.evaluate(days.per_day.totals(days.current))
+        before = formula.evaluate(days.per_day.totals(days.previous))
         return CountMetric(
-            value=int(now),
+            value=int(now or 0),
             trend=trend_of("silentLeads", now, before),
             info=info("silentLeads"),
-            draw=_sum_draw(days, SILENT),
+            draw=formula_draw(formula, days.per_day, days.current, days.previous),
         )
 
 
@@ -367,9 +353,9 @@ async def build_partner_dashboard(
         loaders.pipeline.load(PipelineKey(importer.id, partner.id, due_before))
         if "pipeline" in fields
         else ready(None),
-        loaders.offers.load(key) if "leadPick" in fields else ready({}),
-        loaders.cohort.load(key) if fields & _COHORT_CARDS else ready({}),
-        loaders.silent.load(key) if "feedback" in fields else ready({}),
+        loaders.offers.load(key) if "leadPick" in fields else ready(DayTable(())),
+        loaders.cohort.load(key) if fields & _COHORT_CARDS else ready(DayTable(())),
+        loaders.silent.load(key) if "feedback" in fields else ready(DayTable(())),
         loaders.outflow.load(key) if "outflow" in fields else ready(OutflowRows()),
     )
     return PartnerDashboard(
