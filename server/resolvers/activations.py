@@ -44,20 +44,33 @@ async def day_rows(
     scopes: Sequence[Sequence[int]],
     current: Period,
     previous: Period,
+    *,
+    with_days: bool,
 ) -> list[DayRows]:
-    """The summed workshop_day columns per scope and day, over both periods."""
+    """The summed workshop_day columns per scope over both periods: per day when
+    series are drawn, else as two whole-period rows (far fewer rows to read)."""
     sums = ", ".join(f"sum(d.{c})" for c in DAY_COLUMNS)
+    grain = "d.day" if with_days else "d.day >= :cs"
     sql = f"""
-        SELECT s.idx, d.day, {sums}
+        SELECT s.idx, {grain}, {sums}
         FROM {_SCOPES} JOIN workshop_day d ON d.workshop_id = s.wid
         WHERE d.importer_id = :imp AND {_IN_WINDOWS}
-        GROUP BY s.idx, d.day"""
-    result = [DayTable(DAY_COLUMNS) for _ in scopes]
+        GROUP BY 1, 2"""
     params = {"imp": importer_id, **_scope_arrays(scopes), **_windows(current, previous)}
     async with engine.connect() as conn:
-        for row in await conn.execute(text(sql), params):
-            result[row[0]].rows[row[1]] = row[2:]
-    return result
+        rows = (await conn.execute(text(sql), params)).all()
+    if with_days:
+        tables = [DayTable(DAY_COLUMNS) for _ in scopes]
+        for row in rows:
+            tables[row[0]].rows[row[1]] = row[2:]
+        return tables
+    zeros = (0,) * len(DAY_COLUMNS)
+    sums_of: list[dict[Period, Sequence[float]]] = [
+        {current: zeros, previous: zeros} for _ in scopes
+    ]
+    for row in rows:
+        sums_of[row[0]][current if row[1] else previous] = row[2:]
+    return [DayTable.of_totals(DAY_COLUMNS, totals) for totals in sums_of]
 
 
 @dataclass

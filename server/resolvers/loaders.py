@@ -34,10 +34,11 @@ class ScopeKey:
     workshops: tuple[int, ...]
     current: Period
     previous: Period
+    with_days: bool = False  # per-day rows (series drawn), else whole-period sums
 
     @property
-    def group(self) -> tuple[int, Period, Period]:
-        return (self.importer_id, self.current, self.previous)
+    def group(self) -> tuple[int, Period, Period, bool]:
+        return (self.importer_id, self.current, self.previous, self.with_days)
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,14 @@ class Loaders:
         self.partners = PartnerLoaders(engine)
 
     async def _day_rows(self, keys: Sequence[ScopeKey]) -> list[DayRows]:
-        async def fetch(group: tuple[int, Period, Period], batch: list[ScopeKey]) -> list[DayRows]:
+        async def fetch(
+            group: tuple[int, Period, Period, bool], batch: list[ScopeKey]
+        ) -> list[DayRows]:
             scopes = [k.workshops for k in batch]
-            return await activations.day_rows(self.engine, group[0], scopes, group[1], group[2])
+            importer_id, current, previous, with_days = group
+            return await activations.day_rows(
+                self.engine, importer_id, scopes, current, previous, with_days=with_days
+            )
 
         return await _grouped(keys, lambda k: k.group, fetch)
 
@@ -91,7 +97,7 @@ class Loaders:
                 self.engine, group[0], scopes, group[1], group[2]
             )
 
-        return await _grouped(keys, lambda k: k.group, fetch)
+        return await _grouped(keys, lambda k: k.group[:3], fetch)
 
     async def _newest(self, keys: Sequence[tuple[int, int]]) -> list[date | None]:
         async def fetch(importer_id: int, batch: list[tuple[int, int]]) -> list[date | None]:

@@ -293,7 +293,10 @@ async def build_dashboard(
     today = await ctx.today()
     period, previous = resolve_periods(period_input, today - timedelta(days=1))
     fields = requested(info_)
-    key = ScopeKey(importer.id, tuple(sorted(w.id for w in workshops)), period, previous)
+    draws_series = bool(requested(info_, deep=True) & {"series", "previousSeries"})
+    key = ScopeKey(
+        importer.id, tuple(sorted(w.id for w in workshops)), period, previous, draws_series
+    )
     loaders = ctx.loaders
     want_activity = "workshopActivity" in fields
     empty: list[Any] = []

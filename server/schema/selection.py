@@ -13,24 +13,31 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 
 
 def _names(
-    selection_set: SelectionSetNode | None, fragments: dict[str, Any], into: set[str]
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, Any],
+    into: set[str],
+    *,
+    deep: bool,
 ) -> None:
     if selection_set is None:
         return
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             into.add(selection.name.value)
+            if deep:
+                _names(selection.selection_set, fragments, into, deep=True)
         elif isinstance(selection, InlineFragmentNode):
-            _names(selection.selection_set, fragments, into)
+            _names(selection.selection_set, fragments, into, deep=deep)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            _names(fragment.selection_set if fragment else None, fragments, into)
+            _names(fragment.selection_set if fragment else None, fragments, into, deep=deep)
 
 
-def requested(info: Any) -> set[str]:
-    """The field names selected under the field being resolved."""
+def requested(info: Any, *, deep: bool = False) -> set[str]:
+    """The field names selected under the field being resolved (``deep``: at any
+    depth below it, e.g. to know whether any series is drawn)."""
     raw = info._raw_info
     names: set[str] = set()
     for node in raw.field_nodes:
-        _names(node.selection_set, raw.fragments, names)
+        _names(node.selection_set, raw.fragments, names, deep=deep)
     return names
