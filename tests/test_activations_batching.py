@@ -109,3 +109,42 @@ async def test_3_and_300_workshops_cost_the_same_statements(
     assert few == many
     # importer, page, day rows, distinct users, data age, activity: one each
     assert few <= 7, f"{few} statements for one request"
+
+
+def _aliased(n: int) -> str:
+    fields = " ".join(
+        f'w{i}: workshop(id: "w{i:04d}") {{ dashboard(period: {{preset: LAST_7_DAYS}}) {{ newActivations {{ value }} }} }}'
+        f' p{i}: salesPartner(id: "p{i:04d}") {{ name dashboard(filter: {{period: {{preset: CURRENT_MONTH}}}}) {{ leadPick {{ offersReceived {{ value }} }} }} }}'
+        for i in range(1, n + 1)
+    )
+    return "{ " + fields + " }"
+
+
+async def test_aliased_lookups_by_id_are_batched_too(engine, settings, database_url, token):
+    await _seed(engine, 40)
+    async with engine.begin() as c:
+        await c.execute(
+            text(
+                "INSERT INTO sales_partners (importer_id, partner_ref, name, partner_since) SELECT 1, 'p' || lpad(n::text, 4, '0'), 'P ' || n, '2024-01-01' FROM generate_series(1, 40) n"
+            )
+        )
+    counts = []
+    for n in (2, 25):  # 50 aliases: the limit
+        app = create_app(settings, database_url=database_url, migrate=False)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as http:
+            with counting(app.state.insights.engine) as statements:
+                body = (
+                    await http.post(
+                        "/graphql",
+                        json={"query": _aliased(n)},
+                        headers={"Authorization": f"Bearer {token('importer')}"},
+                    )
+                ).json()
+        await app.state.insights.engine.dispose()
+        assert "errors" not in body, body
+        assert body["data"][f"w{n}"]["dashboard"]["newActivations"]["value"] == 1
+        assert body["data"][f"p{n}"]["name"] == f"P {n}"
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

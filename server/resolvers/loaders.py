@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from server.metrics.periods import Period
-from server.resolvers import activations
+from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
 from server.resolvers.partner_loaders import PartnerLoaders
+from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -74,7 +75,33 @@ class Loaders:
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
         self.activity: DataLoader[WorkshopPeriodKey, ActivityRow] = DataLoader(self._activity)
+        self.workshop_by_ref: DataLoader[tuple[int, str], WorkshopRow | None] = DataLoader(
+            self._workshops_by_ref
+        )
+        self.partner_by_ref: DataLoader[tuple[int, str], PartnerRow | None] = DataLoader(
+            self._partners_by_ref
+        )
         self.partners = PartnerLoaders(engine)
+
+    async def _workshops_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[WorkshopRow | None]:
+        async def fetch(importer_id: int, batch: list[tuple[int, str]]) -> list[WorkshopRow | None]:
+            rows = await tenancy.workshops_where(
+                self.engine, importer_id, refs=[r for _, r in batch]
+            )
+            found = {row.ref: row for row in rows}
+            return [found.get(ref) for _, ref in batch]
+
+        return await _grouped(keys, lambda k: k[0], fetch)
+
+    async def _partners_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[PartnerRow | None]:
+        async def fetch(importer_id: int, batch: list[tuple[int, str]]) -> list[PartnerRow | None]:
+            rows = await tenancy.partners_where(
+                self.engine, importer_id, refs=[r for _, r in batch]
+            )
+            found = {row.ref: row for row in rows}
+            return [found.get(ref) for _, ref in batch]
+
+        return await _grouped(keys, lambda k: k[0], fetch)
 
     async def _day_rows(self, keys: Sequence[ScopeKey]) -> list[DayRows]:
         async def fetch(

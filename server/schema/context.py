@@ -3,6 +3,7 @@ the request's loaders, and the principal's importer and scope (read once)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,18 +28,20 @@ class Context:
     settings: Settings
     loaders: Loaders
     request: Any = None
-    _importer: ImporterRow | None = field(default=None, init=False)
-    _importer_loaded: bool = field(default=False, init=False)
+    _importer: asyncio.Task[ImporterRow | None] | None = field(default=None, init=False)
 
     async def importer(self) -> ImporterRow:
         """The principal's importer; NOT_FOUND when the token names an unknown one
-        (answered like any other missing id)."""
-        if not self._importer_loaded:
-            self._importer = await tenancy.importer_by_ref(self.engine, self.principal.importer)
-            self._importer_loaded = True
+        (answered like any other missing id). Read once per request: root fields
+        run concurrently, so they share one task rather than racing to load it."""
         if self._importer is None:
+            self._importer = asyncio.ensure_future(
+                tenancy.importer_by_ref(self.engine, self.principal.importer)
+            )
+        row = await self._importer
+        if row is None:
             raise NotFound.of("importer", self.principal.importer)
-        return self._importer
+        return row
 
     async def today(self) -> date:
         return today_in((await self.importer()).timezone, self.settings.today)
@@ -63,13 +66,13 @@ class Context:
             return await tenancy.scoped_workshop_ids(self.engine, importer.id, allowed)
         wanted = list(dict.fromkeys(refs))
         outside = [r for r in wanted if allowed is not None and r not in allowed]
-        rows = (
-            [] if outside else await tenancy.workshops_where(self.engine, importer.id, refs=wanted)
-        )
-        found = {r.ref for r in rows}
-        missing = outside or [r for r in wanted if r not in found]
-        if missing:
-            raise NotFound.of("workshop", missing[0])
+        if outside:
+            raise NotFound.of("workshop", outside[0])
+        found = await self.loaders.workshop_by_ref.load_many([(importer.id, r) for r in wanted])
+        rows = [row for row in found if row is not None]
+        if len(rows) < len(wanted):
+            missing = next(r for r, row in zip(wanted, found, strict=True) if row is None)
+            raise NotFound.of("workshop", missing)
         return sorted(rows, key=lambda r: r.ref)
 
 

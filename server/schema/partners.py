@@ -421,7 +421,10 @@ async def partners_in_scope(ctx: Context, ref: str | None = None) -> list[Partne
     """
     importer = await ctx.importer()
     refs = _visible_refs(ctx.principal, ref)
-    rows = [] if refs == [] else await tenancy.partners_where(ctx.engine, importer.id, refs=refs)
+    if refs is None:
+        return await tenancy.partners_where(ctx.engine, importer.id)
+    found = await ctx.loaders.partner_by_ref.load_many([(importer.id, r) for r in refs])
+    rows = [row for row in found if row is not None]
     if ref is not None and not rows:
         raise NotFound.of("salesPartner", ref)
     return rows

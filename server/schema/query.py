@@ -4,6 +4,7 @@ into the root types in server.schema.build."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
 import strawberry
@@ -167,7 +168,7 @@ class CoreMutation:
             return ConnectionRateGoal(workshop=None, goal=goal, importer_goal=goal)
         (row,) = await ctx.workshops_in_scope([str(workshop_id)])
         await goals.set_workshop_goal(ctx.engine, importer.id, row.id, goal)
-        updated = (await ctx.workshops_in_scope([str(workshop_id)]))[0]
+        updated = dataclasses.replace(row, connection_rate_goal=goal)
         return ConnectionRateGoal(
             workshop=Workshop.of(updated), goal=goal, importer_goal=importer.connection_rate_goal
         )
