@@ -62,6 +62,22 @@ class Window:
     lead_filter: LeadFilter
     current: Period
     previous: Period
+    with_days: bool = False  # per-day rows (series drawn), else whole-period sums
+
+    @property
+    def grain(self) -> str:
+        """What a statement groups by: the day, or which period a day falls in."""
+        return "d.day" if self.with_days else "d.day >= :cs"
+
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> DayTable:
+        """A day table from (grain, values...) rows of one partner."""
+        if self.with_days:
+            return DayTable(columns, {row[0]: row[1:] for row in rows})
+        zeros = (0,) * len(columns)
+        totals: dict[Period, Sequence[float]] = {self.current: zeros, self.previous: zeros}
+        for row in rows:
+            totals[self.current if row[0] else self.previous] = row[1:]
+        return DayTable.of_totals(columns, totals)
 
 
 @dataclass(frozen=True)
@@ -74,11 +90,11 @@ class Receiver:
 
 @dataclass
 class OutflowRows:
-    """A partner's outflow: per day over both periods (component ``outflow``) and,
-    per day, per receiving partner."""
+    """A partner's outflow over both periods (component ``outflow``, per day or per
+    period like every family), and per receiving partner over the current period."""
 
     per_day: DayRows = field(default_factory=lambda: DayTable((OUTFLOW,)))
-    by_receiver: dict[date, dict[Receiver, int]] = field(default_factory=lambda: defaultdict(dict))
+    by_receiver: dict[Receiver, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,23 +140,25 @@ def _params(window: Window, partner_ids: Sequence[int]) -> dict[str, Any]:
 
 async def _day_sums(
     engine: AsyncEngine,
+    window: Window,
     table: str,
     sums: dict[str, str],
     where: str,
     params: dict[str, Any],
 ) -> dict[int, DayRows]:
-    """Per partner and day, ``sums`` (component -> SQL aggregate) over ``table``."""
+    """Per partner, ``sums`` (component -> SQL aggregate) over ``table``, per day
+    or per period (``window.with_days``)."""
     columns = ", ".join(sums.values())
     sql = f"""
-        SELECT d.partner_id, d.day, {columns}
+        SELECT d.partner_id, {window.grain}, {columns}
         FROM {table} d
         WHERE {_OF_PARTNERS} AND {_IN_WINDOWS}{where}
-        GROUP BY d.partner_id, d.day"""
-    result = {pid: DayTable(tuple(sums)) for pid in params["pids"]}
+        GROUP BY 1, 2"""
+    rows_of: dict[int, list[Sequence[Any]]] = {pid: [] for pid in params["pids"]}
     async with engine.connect() as conn:
         for row in await conn.execute(text(sql), params):
-            result[row[0]].rows[row[1]] = row[2:]
-    return result
+            rows_of[row[0]].append(row[1:])
+    return {pid: window.table(tuple(sums), rows) for pid, rows in rows_of.items()}
 
 
 async def offer_days(
@@ -151,6 +169,7 @@ async def offer_days(
     """Offers by the day they were offered: offers, responses, response seconds."""
     return await _day_sums(
         engine,
+        window,
         "partner_offer_day",
         {c: f"sum(d.{c})" for c in OFFER_COLUMNS},
         _filter_sql(window.lead_filter),
@@ -166,6 +185,7 @@ async def cohort_days(
     """The accepted cohort by acceptance day, with its outcome as known at as-of."""
     return await _day_sums(
         engine,
+        window,
         "partner_cohort_day",
         {c: f"sum(d.{c})" for c in COHORT_COLUMNS},
         _filter_sql(window.lead_filter),
@@ -184,6 +204,7 @@ async def silent_days(
     params = {**_params(window, partner_ids), "silent_before": silent_before}
     return await _day_sums(
         engine,
+        window,
         "partner_open_leads",
         {SILENT: "sum(d.leads)"},
         " AND d.last_touch_day < :silent_before" + _filter_sql(window.lead_filter),
@@ -196,21 +217,30 @@ async def outflow_rows(
     window: Window,
     partner_ids: Sequence[int],
 ) -> dict[int, OutflowRows]:
-    """Leads each partner let go to another partner, per day and receiver."""
+    """Leads each partner let go to another partner, per receiver."""
     sql = f"""
-        SELECT d.partner_id, d.day, r.partner_ref, r.name, sum(d.leads)
+        SELECT d.partner_id, {window.grain}, r.partner_ref, r.name, sum(d.leads)
         FROM partner_outflow_day d
         JOIN sales_partners r ON r.id = d.receiver_id AND r.importer_id = :imp
         WHERE {_OF_PARTNERS} AND {_IN_WINDOWS}{_filter_sql(window.lead_filter, has_source=False)}
-        GROUP BY d.partner_id, d.day, r.partner_ref, r.name"""
-    params = _params(window, partner_ids)
-    result = {pid: OutflowRows() for pid in partner_ids}
+        GROUP BY 1, 2, 3, 4"""
+    totals: dict[int, dict[Any, int]] = {pid: defaultdict(int) for pid in partner_ids}
+    receivers: dict[int, dict[Receiver, int]] = {pid: defaultdict(int) for pid in partner_ids}
     async with engine.connect() as conn:
-        for pid, day, ref, name, leads in await conn.execute(text(sql), params):
-            rows = result[pid]
-            rows.per_day.add(day, (leads,))
-            rows.by_receiver[day][Receiver(ref, name)] = int(leads)
-    return result
+        for pid, grain, ref, name, leads in await conn.execute(
+            text(sql), _params(window, partner_ids)
+        ):
+            totals[pid][grain] += leads
+            current = grain in window.current if window.with_days else grain
+            if current:
+                receivers[pid][Receiver(ref, name)] += leads
+    return {
+        pid: OutflowRows(
+            per_day=window.table((OUTFLOW,), [(g, n) for g, n in totals[pid].items()]),
+            by_receiver=dict(receivers[pid]),
+        )
+        for pid in partner_ids
+    }
 
 
 async def pipelines(

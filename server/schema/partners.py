@@ -204,16 +204,10 @@ class Outflow:
 
     @strawberry.field(description="Per receiving partner in the period, largest first.")
     def by_partner(self) -> list[OutflowEntry]:
-        counts: dict[tuple[str, str], int] = {}
-        for day, receivers in self.rows.by_receiver.items():
-            if day in self.days.current:
-                for receiver, leads in receivers.items():
-                    key = (receiver.ref, receiver.name)
-                    counts[key] = counts.get(key, 0) + leads
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+        ranked = sorted(self.rows.by_receiver.items(), key=lambda item: (-item[1], item[0].ref))
         return [
-            OutflowEntry(partner=self._partner(rank, ref, name), count=leads)
-            for rank, ((ref, name), leads) in enumerate(ranked, start=1)
+            OutflowEntry(partner=self._partner(rank, r.ref, r.name), count=leads)
+            for rank, (r, leads) in enumerate(ranked, start=1)
         ]
 
     def _partner(self, rank: int, ref: str, name: str) -> OutflowPartner:
@@ -344,7 +338,9 @@ async def build_partner_dashboard(
     today = await ctx.today()
     as_of = today - timedelta(days=1)
     period, previous = resolve_periods(filter_.period, as_of)
-    window = Window(importer.id, await _lead_filter(ctx, importer.id, filter_), period, previous)
+    lead_filter = await _lead_filter(ctx, importer.id, filter_)
+    draws_series = bool(requested(info_, deep=True) & {"series", "previousSeries"})
+    window = Window(importer.id, lead_filter, period, previous, draws_series)
     key = PartnerKey(partner.id, window, today)
     due_before = today - timedelta(days=importer.lead_due_days)
     fields = requested(info_)
