@@ -27,6 +27,7 @@ from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
+from server.resolvers.distinct_cache import DistinctCache
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class AppState:
     engine: AsyncEngine
     verifier: TokenVerifier
     schemas: dict[Role, strawberry.Schema]
+    distinct_cache: DistinctCache
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -70,7 +72,11 @@ def create_app(
     engine = make_engine(url)
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
-    apps = {role: RoleGraphQL(schema, engine, settings) for role, schema in schemas.items()}
+    distinct_cache = DistinctCache()
+    apps = {
+        role: RoleGraphQL(schema, engine, settings, distinct_cache)
+        for role, schema in schemas.items()
+    }
     endpoint = GraphQLEndpoint(apps, verifier, settings)
 
     @contextlib.asynccontextmanager
@@ -96,7 +102,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.insights = AppState(
-        settings=settings, engine=engine, verifier=verifier, schemas=schemas
+        settings=settings,
+        engine=engine,
+        verifier=verifier,
+        schemas=schemas,
+        distinct_cache=distinct_cache,
     )
     return app
 

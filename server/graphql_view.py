@@ -19,6 +19,7 @@ from server.auth.jwt import TokenVerifier, bearer_token
 from server.auth.principal import Role
 from server.config import Settings
 from server.errors import Unauthenticated, error_body
+from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.loaders import Loaders
 from server.schema.context import Context
 from server.schema.errors import format_error
@@ -27,13 +28,20 @@ from server.schema.errors import format_error
 class RoleGraphQL(GraphQL[Context, None]):
     """The GraphQL app of one role's schema."""
 
-    def __init__(self, schema: Any, engine: AsyncEngine, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        engine: AsyncEngine,
+        settings: Settings,
+        distinct_cache: DistinctCache,
+    ) -> None:
         development = settings.environment == "development"
         super().__init__(
             schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=True
         )
         self.engine = engine
         self.settings = settings
+        self.distinct_cache = distinct_cache
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request.state.sub_response = response
@@ -41,7 +49,7 @@ class RoleGraphQL(GraphQL[Context, None]):
             principal=request.state.principal,
             engine=self.engine,
             settings=self.settings,
-            loaders=Loaders(self.engine),
+            loaders=Loaders(self.engine, self.distinct_cache),
             request=request,
         )
 

@@ -355,3 +355,18 @@ async def test_fragments_load_the_families_they_name(gql, data):
         "connectionRate": {"connected": 1, "newestDataDate": "2026-11-20"},
         "activeStaff": {"value": 2},
     }
+
+
+async def test_new_processing_refreshes_distinct_counts(gql, data, engine):
+    query = '{ activationsDashboard(workshopIds: ["w1"], period: {from: "2026-11-01", to: "2026-11-10"}) { appUsers { value } } }'
+
+    async def app_users():
+        return (await gql(query))["data"]["activationsDashboard"]["appUsers"]["value"]
+
+    assert await app_users() == 2
+    async with engine.begin() as c:
+        await insert_app_activity(c, data["w1"], "a9", date(2026, 11, 9))
+    assert await app_users() == 2  # not processed yet: dashboards read processed data
+    # a raw insert marks no dirty day: rebuild that day explicitly
+    await run_processing(engine, today=TODAY, start=date(2026, 11, 9), end=date(2026, 11, 9))
+    assert await app_users() == 3

@@ -8,9 +8,8 @@ come from the same statement.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import text
@@ -18,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.metrics.daytable import DayTable
 from server.metrics.periods import Period
-from server.metrics.series import Granularity
 from server.processing.workshops import COLUMNS as DAY_COLUMNS
 
 DayRows = DayTable
@@ -71,58 +69,6 @@ async def day_rows(
     for row in rows:
         sums_of[row[0]][current if row[1] else previous] = row[2:]
     return [DayTable.of_totals(DAY_COLUMNS, totals) for totals in sums_of]
-
-
-@dataclass
-class DistinctCounts:
-    """Exact distinct users of one kind for a scope: over each whole period
-    (``totals[previous?]``) and per series bucket (``buckets[(granularity, previous?)]``)."""
-
-    totals: dict[bool, int] = field(default_factory=lambda: {False: 0, True: 0})
-    buckets: dict[tuple[Granularity, bool], dict[date, int]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
-
-
-# GROUPING() bits: day 4, week 2, month 1; a set's grouped-away columns read 1.
-_GRAIN_BY_GROUPING = {3: Granularity.DAY, 5: Granularity.WEEK, 6: Granularity.MONTH}
-
-
-async def distinct_users(
-    engine: AsyncEngine,
-    importer_id: int,
-    scopes: Sequence[Sequence[int]],
-    current: Period,
-    previous: Period,
-) -> list[dict[str, DistinctCounts]]:
-    """Per scope and kind ('app', 'staff'): distinct user counts over each period
-    and per day/week/month bucket, from the per-day id arrays (never summed)."""
-    sql = f"""
-        WITH u AS (
-            SELECT s.idx, d.kind, d.day >= :cs AS cur, d.day, uid,
-                   greatest(CAST(date_trunc('week', d.day) AS date),
-                            CASE WHEN d.day >= :cs THEN :cs ELSE :ps END) AS wk,
-                   greatest(CAST(date_trunc('month', d.day) AS date),
-                            CASE WHEN d.day >= :cs THEN :cs ELSE :ps END) AS mon
-            FROM {_SCOPES} JOIN workshop_day_users d ON d.workshop_id = s.wid
-            CROSS JOIN LATERAL unnest(d.user_ids) AS uid
-            WHERE d.importer_id = :imp AND {_IN_WINDOWS}
-        )
-        SELECT idx, kind, cur, GROUPING(day, wk, mon), coalesce(day, wk, mon),
-               count(DISTINCT uid)
-        FROM u GROUP BY idx, kind, cur, GROUPING SETS ((), (day), (wk), (mon))"""
-    result: list[dict[str, DistinctCounts]] = [
-        {"app": DistinctCounts(), "staff": DistinctCounts()} for _ in scopes
-    ]
-    params = {"imp": importer_id, **_scope_arrays(scopes), **_windows(current, previous)}
-    async with engine.connect() as conn:
-        for idx, kind, cur, grouping, bucket, n in await conn.execute(text(sql), params):
-            counts = result[idx][kind]
-            if grouping == 7:
-                counts.totals[not cur] = int(n)
-            else:
-                counts.buckets[(_GRAIN_BY_GROUPING[grouping], not cur)][bucket] = int(n)
-    return result
 
 
 async def newest_data_days(

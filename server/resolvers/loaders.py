@@ -16,9 +16,11 @@ from typing import TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
+from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
-from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
+from server.resolvers.activations import ActivityRow, DayRows
+from server.resolvers.distinct_cache import KINDS, DistinctCache
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
@@ -69,8 +71,10 @@ async def _grouped(
 class Loaders:
     """The DataLoaders of one request."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, distinct_cache: DistinctCache | None = None) -> None:
         self.engine = engine
+        # without the app's cache (one-off use), a request-local one
+        self.distinct_cache = distinct_cache or DistinctCache()
         self.day_rows: DataLoader[ScopeKey, DayRows] = DataLoader(self._day_rows)
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
@@ -117,14 +121,20 @@ class Loaders:
 
     async def _distinct(self, keys: Sequence[ScopeKey]) -> list[dict[str, DistinctCounts]]:
         async def fetch(
-            group: tuple[int, Period, Period], batch: list[ScopeKey]
+            group: tuple[int, Period, Period, bool], batch: list[ScopeKey]
         ) -> list[dict[str, DistinctCounts]]:
+            importer_id, current, previous, with_buckets = group
+            ids = await self.distinct_cache.ids(self.engine, importer_id)
             scopes = [k.workshops for k in batch]
-            return await activations.distinct_users(
-                self.engine, group[0], scopes, group[1], group[2]
-            )
+            per_kind = {
+                kind: count_distinct(
+                    ids[kind], scopes, current, previous, with_buckets=with_buckets
+                )
+                for kind in KINDS
+            }
+            return [{kind: per_kind[kind][i] for kind in KINDS} for i in range(len(batch))]
 
-        return await _grouped(keys, lambda k: k.group[:3], fetch)
+        return await _grouped(keys, lambda k: k.group, fetch)
 
     async def _newest(self, keys: Sequence[tuple[int, int]]) -> list[date | None]:
         async def fetch(importer_id: int, batch: list[tuple[int, int]]) -> list[date | None]:

@@ -14,11 +14,12 @@ import strawberry
 
 from server.auth.principal import Role
 from server.metrics.daytable import DayTable
+from server.metrics.distinct import DistinctCounts
 from server.metrics.periods import Period as DomainPeriod
 from server.metrics.series import Granularity as DomainGranularity
 from server.metrics.series import buckets
 from server.processing.workshops import COLUMNS as DAY_COLUMNS
-from server.resolvers.activations import ActivityRow, DayRows, DistinctCounts
+from server.resolvers.activations import ActivityRow, DayRows
 from server.resolvers.loaders import ScopeKey, WorkshopPeriodKey
 from server.resolvers.tenancy import ImporterRow, WorkshopRow
 from server.schema.common import (
