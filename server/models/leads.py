@@ -15,6 +15,7 @@ class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("importer_id", "lead_ref"),
         Index("ix_leads_workshop_created", "workshop_id", "created_at"),
+        Index("ix_leads_importer_created", "importer_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -32,6 +33,8 @@ class LeadOffer(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("lead_id", "partner_id"),
         Index("ix_lead_offers_partner_offered", "partner_id", "offered_at"),
+        Index("ix_lead_offers_importer_offered", "importer_id", "offered_at"),
+        Index("ix_lead_offers_importer_responded", "importer_id", "responded_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

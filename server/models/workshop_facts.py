@@ -28,6 +28,7 @@ class Visit(SQLModel, table=True):
         UniqueConstraint("importer_id", "visit_ref"),
         Index("ix_visits_vehicle_departed", "vehicle_id", "departed_at"),
         Index("ix_visits_workshop_departed", "workshop_id", "departed_at"),
+        Index("ix_visits_importer_departed", "importer_id", "departed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,6 +45,7 @@ class Activation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("vehicle_id", "invited_at"),
         Index("ix_activations_workshop_activated", "workshop_id", "activated_at"),
+        Index("ix_activations_importer_activated", "importer_id", "activated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -60,6 +62,7 @@ class Chat(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("importer_id", "conversation_ref"),
         Index("ix_chats_workshop_started", "workshop_id", "started_at"),
+        Index("ix_chats_importer_started", "importer_id", "started_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,6 +79,7 @@ class Campaign(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("importer_id", "campaign_ref"),
         Index("ix_campaigns_workshop_sent", "workshop_id", "sent_at"),
+        Index("ix_campaigns_importer_sent", "importer_id", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -100,7 +104,10 @@ class AppUser(SQLModel, table=True):
 
 class AppActivity(SQLModel, table=True):
     __tablename__ = "app_activity"
-    __table_args__ = (Index("ix_app_activity_workshop_day", "workshop_id", "day"),)
+    __table_args__ = (
+        Index("ix_app_activity_workshop_day", "workshop_id", "day"),
+        Index("ix_app_activity_importer_day", "importer_id", "day"),
+    )
 
     app_user_id: int = Field(foreign_key="app_users.id", primary_key=True)
     workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
@@ -119,7 +126,10 @@ class StaffUser(SQLModel, table=True):
 
 class StaffActivity(SQLModel, table=True):
     __tablename__ = "staff_activity"
-    __table_args__ = (Index("ix_staff_activity_workshop_day", "workshop_id", "day"),)
+    __table_args__ = (
+        Index("ix_staff_activity_workshop_day", "workshop_id", "day"),
+        Index("ix_staff_activity_importer_day", "importer_id", "day"),
+    )
 
     staff_user_id: int = Field(foreign_key="staff_users.id", primary_key=True)
     workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)

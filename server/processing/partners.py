@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.processing.bounds import instant_bounds
+
 TABLES = (
     "partner_offer_day",
     "partner_cohort_day",
@@ -53,7 +55,7 @@ offers AS (
     FROM lead_offers o
     CROSS JOIN importer imp
     JOIN leads l ON l.id = o.lead_id AND l.importer_id = :importer_id
-    WHERE o.importer_id = :importer_id
+    WHERE o.importer_id = :importer_id AND o.offered_at >= :lo AND o.offered_at < :hi
 )
 INSERT INTO partner_offer_day (
     importer_id, partner_id, day, source, exclusive, marketplace_id,
@@ -82,7 +84,7 @@ accepted AS (
     CROSS JOIN importer imp
     JOIN leads l ON l.id = o.lead_id AND l.importer_id = :importer_id
     WHERE o.importer_id = :importer_id
-      AND o.response = 'ACCEPTED' AND o.responded_at IS NOT NULL
+      AND o.response = 'ACCEPTED' AND o.responded_at >= :lo AND o.responded_at < :hi
 ),
 known_events AS (
     SELECT e.lead_id, e.partner_id, e.kind, e.occurred_at, e.value
@@ -155,7 +157,7 @@ missed AS (
     FROM lead_offers o
     CROSS JOIN importer imp
     JOIN leads l ON l.id = o.lead_id AND l.importer_id = :importer_id
-    WHERE o.importer_id = :importer_id
+    WHERE o.importer_id = :importer_id AND o.offered_at >= :lo AND o.offered_at < :hi
       AND l.source = 'MARKETPLACE' AND o.response IN ('DECLINED', 'EXPIRED')
 ),
 received AS (
@@ -217,10 +219,13 @@ async def rebuild_partner_days(
     """
     if days is not None and not days:
         return
+    lo, hi = instant_bounds(days)  # lets the (importer_id, time) indexes narrow first
     params: dict[str, Any] = {
         "importer_id": importer_id,
         "days": None if days is None else sorted(set(days)),
         "as_of": as_of,
+        "lo": lo,
+        "hi": hi,
     }
     for table in TABLES:
         await conn.execute(text(_DELETE.format(table=table)), params)

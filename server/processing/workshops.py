@@ -15,6 +15,8 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.processing.bounds import day_bounds, instant_bounds
+
 _CHOSEN = "(CAST(:all_days AS boolean) OR {day} = ANY(CAST(:days AS date[])))"
 _UP_TO_AS_OF = _CHOSEN + " AND {day} <= :as_of"
 
@@ -67,12 +69,14 @@ class _Source:
 
     def select(self, columns: Sequence[str]) -> str:
         day = self.day_column if self.is_date else _local_day(self.day_column)
+        # the range lets an (importer_id, column) index narrow the rows first
+        in_range = "BETWEEN :lo_day AND :hi_day" if self.is_date else ">= :lo AND {c} < :hi"
         values = ", ".join(f"{self.aggregates.get(c, '0')} AS {c}" for c in columns)
         return f"""
         SELECT t.workshop_id, {day} AS day, {values}
         FROM {self.table} t JOIN importers imp ON imp.id = t.importer_id {self.joins}
         WHERE t.importer_id = :importer_id AND t.workshop_id IS NOT NULL
-          AND {self.day_column} IS NOT NULL
+          AND {self.day_column} {in_range.format(c=self.day_column)}
           AND {_UP_TO_AS_OF.format(day=day)}
         GROUP BY 1, 2"""
 
@@ -133,7 +137,8 @@ def _users_select(kind: str, table: str, user_column: str) -> str:
     SELECT workshop_id, '{kind}', day, :importer_id,
            array_agg(DISTINCT {user_column} ORDER BY {user_column})
     FROM {table}
-    WHERE importer_id = :importer_id AND {_UP_TO_AS_OF.format(day="day")}
+    WHERE importer_id = :importer_id AND day BETWEEN :lo_day AND :hi_day
+      AND {_UP_TO_AS_OF.format(day="day")}
     GROUP BY workshop_id, day"""
 
 
@@ -165,11 +170,17 @@ async def rebuild_workshop_days(
 ) -> None:
     """Replace the workshop rollup rows of ``days`` (None: every day) up to as-of,
     and refresh every workshop's data age."""
+    lo, hi = instant_bounds(days)
+    lo_day, hi_day = day_bounds(days)
     params = {
         "importer_id": importer_id,
         "all_days": days is None,
         "days": list(days or []),
         "as_of": as_of,
+        "lo": lo,
+        "hi": hi,
+        "lo_day": lo_day,
+        "hi_day": hi_day,
     }
     for table in ("workshop_day", "workshop_day_users"):
         delete = f"DELETE FROM {table} WHERE importer_id = :importer_id AND {_CHOSEN}"
