@@ -246,6 +246,17 @@ def serve(
     )
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Run the benchmarks (bench/ lives in the checkout, not in the installed package)."""
+    try:
+        from bench.run import main as run_benchmarks
+    except ImportError:
+        console.print("the benchmarks live in the repository: run `make bench` from a checkout")
+        raise typer.Exit(2) from None
+    run_benchmarks(list(ctx.args))
+
+
 @app.command()
 def schema(role: Annotated[Role, typer.Option(help="whose schema")]) -> None:
     """Print the GraphQL schema (SDL) a role sees."""
