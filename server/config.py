@@ -63,10 +63,6 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @property
-    def log_level_name(self) -> str:
-        return self.log_level
-
     def hs256_secret(self) -> str:
         """The HS256 secret; in development one is generated once and kept under data_dir."""
         if self.jwt_secret:

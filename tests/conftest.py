@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.auth.principal import Role
+from server.auth.tokens import mint_token
+from server.config import Settings
 from server.db import make_engine, plain_url, start_embedded
 from server.migrate import upgrade
 
@@ -76,15 +82,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 # --- HTTP: the app as a client sees it --------------------------------------
 
-from collections.abc import Callable, Sequence  # noqa: E402
-from datetime import date  # noqa: E402
-
-import httpx  # noqa: E402
-from asgi_lifespan import LifespanManager  # noqa: E402
-
-from server.auth.principal import Role  # noqa: E402
-from server.auth.tokens import mint_token  # noqa: E402
-from server.config import Settings  # noqa: E402
 
 TEST_SECRET = "test-secret-" + "x" * 40
 TODAY = date(2026, 11, 24)

@@ -121,7 +121,7 @@ async def workshop_page(
     return WorkshopPage(total=total, rows=found[:first], has_next=len(found) > first)
 
 
-async def scoped_workshop_ids(
+async def scoped_workshops(
     engine: AsyncEngine, importer_id: int, only_refs: Sequence[str] | None
 ) -> list[WorkshopRow]:
     """Every workshop the principal may see (all of the importer's, or its list)."""

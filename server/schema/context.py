@@ -63,7 +63,7 @@ class Context:
         importer = await self.importer()
         allowed = self.workshop_refs_allowed
         if refs is None:
-            return await tenancy.scoped_workshop_ids(self.engine, importer.id, allowed)
+            return await tenancy.scoped_workshops(self.engine, importer.id, allowed)
         wanted = list(dict.fromkeys(refs))
         outside = [r for r in wanted if allowed is not None and r not in allowed]
         if outside:
