@@ -275,3 +275,7 @@ def main() -> None:
     except ConfigError as exc:
         console.print(f"[red]{exc}[/red]")
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
