@@ -115,7 +115,7 @@ def _start_schedule(settings: Settings, engine: AsyncEngine) -> asyncio.Task[Non
     if not settings.process_schedule:
         return None
     hours, minutes = (int(part) for part in settings.process_at.split(":"))
-    return asyncio.create_task(run_schedule(engine, time(hours, minutes)))
+    return asyncio.create_task(run_schedule(engine, time(hours, minutes), today=settings.today))
 
 
 def app_from_environment() -> Starlette:

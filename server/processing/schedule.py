@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -18,7 +18,9 @@ from server.processing.job import run_processing
 log = logging.getLogger(__name__)
 
 
-async def _due_importers(engine: AsyncEngine, at: time, now: datetime) -> list[str]:
+async def _due_importers(
+    engine: AsyncEngine, at: time, now: datetime, today: date | None = None
+) -> list[str]:
     async with engine.connect() as conn:
         rows = await conn.execute(
             text(
@@ -29,18 +31,24 @@ async def _due_importers(engine: AsyncEngine, at: time, now: datetime) -> list[s
         due = []
         for ref, tz, processed_through in rows:
             local = now.astimezone(ZoneInfo(tz))
-            as_of = local.date() - timedelta(days=1)
+            as_of = (today or local.date()) - timedelta(days=1)
             if local.time() >= at and (processed_through is None or processed_through < as_of):
                 due.append(ref)
         return due
 
 
-async def run_schedule(engine: AsyncEngine, at: time, *, interval_seconds: float = 60.0) -> None:
-    """Run forever (until cancelled)."""
+async def run_schedule(
+    engine: AsyncEngine,
+    at: time,
+    *,
+    today: date | None = None,
+    interval_seconds: float = 60.0,
+) -> None:
+    """Run forever (until cancelled). ``today`` pins the date (INSIGHTS_TODAY)."""
     while True:
         try:
-            for ref in await _due_importers(engine, at, datetime.now(ZoneInfo("UTC"))):
-                await run_processing(engine, importer_ref=ref)
+            for ref in await _due_importers(engine, at, datetime.now(ZoneInfo("UTC")), today):
+                await run_processing(engine, importer_ref=ref, today=today)
                 log.info("scheduled processing done for %s", ref)
         except asyncio.CancelledError:
             raise
