@@ -29,6 +29,7 @@ class Visit(SQLModel, table=True):
         Index("ix_visits_vehicle_departed", "vehicle_id", "departed_at"),
         Index("ix_visits_workshop_departed", "workshop_id", "departed_at"),
         Index("ix_visits_importer_departed", "importer_id", "departed_at"),
+        Index("ix_visits_workshop_arrived", "workshop_id", "arrived_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
