@@ -68,6 +68,22 @@ async def _grouped(
     return cast(list[V], results)
 
 
+R = TypeVar("R", WorkshopRow, PartnerRow)
+
+
+async def _by_ref(
+    keys: Sequence[tuple[int, str]],
+    fetch: Callable[[int, list[str]], Awaitable[list[R]]],
+) -> list[R | None]:
+    """(importer id, ref) keys answered by one ``fetch`` per importer, in key order."""
+
+    async def of_importer(importer_id: int, batch: list[tuple[int, str]]) -> list[R | None]:
+        found = {row.ref: row for row in await fetch(importer_id, [ref for _, ref in batch])}
+        return [found.get(ref) for _, ref in batch]
+
+    return await _grouped(keys, lambda k: k[0], of_importer)
+
+
 class Loaders:
     """The DataLoaders of one request."""
 
@@ -88,24 +104,14 @@ class Loaders:
         self.partners = PartnerLoaders(engine)
 
     async def _workshops_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[WorkshopRow | None]:
-        async def fetch(importer_id: int, batch: list[tuple[int, str]]) -> list[WorkshopRow | None]:
-            rows = await tenancy.workshops_where(
-                self.engine, importer_id, refs=[r for _, r in batch]
-            )
-            found = {row.ref: row for row in rows}
-            return [found.get(ref) for _, ref in batch]
-
-        return await _grouped(keys, lambda k: k[0], fetch)
+        return await _by_ref(
+            keys, lambda i, refs: tenancy.workshops_where(self.engine, i, refs=refs)
+        )
 
     async def _partners_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[PartnerRow | None]:
-        async def fetch(importer_id: int, batch: list[tuple[int, str]]) -> list[PartnerRow | None]:
-            rows = await tenancy.partners_where(
-                self.engine, importer_id, refs=[r for _, r in batch]
-            )
-            found = {row.ref: row for row in rows}
-            return [found.get(ref) for _, ref in batch]
-
-        return await _grouped(keys, lambda k: k[0], fetch)
+        return await _by_ref(
+            keys, lambda i, refs: tenancy.partners_where(self.engine, i, refs=refs)
+        )
 
     async def _day_rows(self, keys: Sequence[ScopeKey]) -> list[DayRows]:
         async def fetch(

@@ -151,17 +151,3 @@ async def partners_where(
             {"imp": importer_id, "refs": None if refs is None else list(refs)},
         )
         return [PartnerRow(*r) for r in rows]
-
-
-async def marketplace_id(engine: AsyncEngine, importer_id: int, ref: str) -> int | None:
-    async with engine.connect() as conn:
-        value = (
-            await conn.execute(
-                text(
-                    "SELECT id FROM marketplaces WHERE importer_id = :imp"
-                    " AND marketplace_ref = :ref"
-                ),
-                {"imp": importer_id, "ref": ref},
-            )
-        ).scalar_one_or_none()
-    return int(value) if value is not None else None

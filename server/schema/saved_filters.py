@@ -10,7 +10,6 @@ from typing import Any
 from server.errors import BadUserInput, NotFound
 from server.metrics.definition import DashboardKind
 from server.metrics.periods import Preset, resolve_period
-from server.resolvers import tenancy
 from server.schema.context import Context
 
 _KEYS = {
@@ -72,5 +71,5 @@ async def validate_filters(ctx: Context, dashboard: DashboardKind, filters: Any)
     if filters.get("marketplaceId") is not None:
         importer = await ctx.importer()
         ref = str(filters["marketplaceId"])
-        if await tenancy.marketplace_id(ctx.engine, importer.id, ref) is None:
+        if await ctx.loaders.partners.marketplace.load((importer.id, ref)) is None:
             raise NotFound.of("marketplace", ref)
