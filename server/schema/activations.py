@@ -88,7 +88,7 @@ class ConnectionRate:
     ) -> list[ConnectionRatePoint]:
         first_provisional = self.today - timedelta(days=PROVISIONAL_DAYS - 1)
         points = []
-        for bucket in buckets(self.period, DomainGranularity(granularity)):
+        for bucket in buckets(self.period, granularity):
             sums = {c: int(self.per_day.total(c, bucket)) for c in _CONNECTION_COLUMNS}
             points.append(
                 ConnectionRatePoint(

@@ -61,10 +61,8 @@ class PeriodInput:
 
 def resolve_periods(period: PeriodInput, as_of: date) -> tuple[DomainPeriod, DomainPeriod]:
     """The requested period and its previous period (BAD_USER_INPUT when invalid)."""
-    # Enum arguments may arrive as their plain values; the metric layer compares members.
-    preset = Preset(period.preset) if period.preset is not None else None
-    current = resolve_period(preset, period.from_, period.to, as_of=as_of)
-    return current, previous_period(current, preset)
+    current = resolve_period(period.preset, period.from_, period.to, as_of=as_of)
+    return current, previous_period(current, period.preset)
 
 
 @strawberry.type(description="An inclusive range of days in the importer's timezone.")
@@ -158,11 +156,11 @@ class CountMetric:
 
     @strawberry.field(description="The period's points (every bucket present, no gaps).")
     def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(DomainGranularity(granularity), False))
+        return _points(self.draw(granularity, False))
 
     @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
     def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(DomainGranularity(granularity), True))
+        return _points(self.draw(granularity, True))
 
 
 @strawberry.type
@@ -174,11 +172,11 @@ class RateMetric:
 
     @strawberry.field(description="The period's points; null where the denominator is 0.")
     def series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(DomainGranularity(granularity), False))
+        return _points(self.draw(granularity, False))
 
     @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
     def previous_series(self, granularity: Granularity = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(DomainGranularity(granularity), True))
+        return _points(self.draw(granularity, True))
 
 
 @strawberry.type(description="A mean duration in seconds; null when there is nothing to average.")
