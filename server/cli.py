@@ -1,5 +1,6 @@
 """`insights`: the one command line. Each command is a thin wrapper over a library
-function; exit codes: 0 success, 1 bad input (reasons printed), 2 usage error."""
+function; exit codes: 0 success, 1 bad input (reasons printed), 2 usage error,
+75 another processing run holds an importer (try again later)."""
 
 from __future__ import annotations
 
@@ -137,10 +138,17 @@ def process(
             e, today=settings.today, start=start, end=end, importer_ref=importer
         ),
     )
+    busy = [run.importer_ref for run in runs if run.busy]
     for run in runs:
+        if run.busy:
+            continue
         days = "all days" if run.workshop_days is None else f"{run.workshop_days} workshop days"
         partner = "all days" if run.partner_days is None else f"{run.partner_days} partner days"
         out.print(f"{run.importer_ref}: processed through {run.as_of} ({days}; {partner})")
+    for ref in busy:
+        console.print(f"another run is processing importer {ref}: nothing done for it")
+    if busy:
+        raise typer.Exit(75)  # EX_TEMPFAIL: try again later
 
 
 def _date(value: str | None, option: str) -> date | None:

@@ -55,7 +55,7 @@ async def test_the_same_files_twice_change_nothing(engine, tmp_path):
     ]
     assert await snapshot(engine) == after_first
     # Copenhagen is at +02:00 in October; see BASE for the timestamps.
-    assert after_first["dirty_days"] == [
+    assert [row[:3] for row in after_first["dirty_days"]] == [
         (1, "partner", date(2026, 10, 1)),
         (1, "partner", date(2026, 10, 2)),
         (1, "workshop", date(2026, 10, 1)),

@@ -9,9 +9,12 @@ from typing import Any
 from server.ingest._dirty import REBUILD_ALL, TOUCHED_DAYS
 from server.ingest._spec import STAGE, KindSpec
 
-_MARK_REBUILD = """INSERT INTO processing_state (importer_id, rebuild_all, data_version)
-    SELECT DISTINCT importer_id, true, 0 FROM ({ids}) AS rebuild (importer_id)
-    ON CONFLICT (importer_id) DO UPDATE SET rebuild_all = true"""
+# Each request counts, so a run that read the flag earlier does not clear it.
+_MARK_REBUILD = """INSERT INTO processing_state
+        (importer_id, rebuild_all, rebuild_requests, data_version)
+    SELECT DISTINCT importer_id, true, 1, 0 FROM ({ids}) AS rebuild (importer_id)
+    ON CONFLICT (importer_id) DO UPDATE SET
+        rebuild_all = true, rebuild_requests = processing_state.rebuild_requests + 1"""
 
 
 async def write(conn: Any, spec: KindSpec, header: Collection[str]) -> None:
@@ -57,7 +60,8 @@ def upsert_statement(spec: KindSpec, header: set[str]) -> str:
             )
             INSERT INTO dirty_days (importer_id, domain, day)
             SELECT DISTINCT * FROM ({TOUCHED_DAYS[spec.kind]}) AS touched (importer_id, domain, day)
-            ON CONFLICT DO NOTHING"""
+            ON CONFLICT (importer_id, domain, day)
+            DO UPDATE SET version = dirty_days.version + 1"""
     if spec.kind in REBUILD_ALL:
         mark = _MARK_REBUILD.format(ids=REBUILD_ALL[spec.kind])
         return f"{head}, up AS ({upsert} RETURNING t.*) {mark}"

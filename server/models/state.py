@@ -13,23 +13,32 @@ from sqlmodel import Field, SQLModel
 class DirtyDay(SQLModel, table=True):
     """A day whose rollups are stale. Ingestion marks the days a change touches
     (ARCHITECTURE.md, "Which days a change touches"); processing rebuilds and
-    clears them. ``domain`` is 'workshop' or 'partner'."""
+    clears them. ``domain`` is 'workshop' or 'partner'.
+
+    ``version`` grows each time a change marks the day again. A run clears only
+    the marks at the version it read, so a change committed while it runs (even
+    to a day it already rebuilt) stays marked for the next run."""
 
     __tablename__ = "dirty_days"
 
     importer_id: int = Field(foreign_key="importers.id", primary_key=True)
     domain: str = Field(primary_key=True)
     day: date = Field(primary_key=True)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class ProcessingState(SQLModel, table=True):
     """Per importer: whether every day must be rebuilt (rules or timezone changed),
-    and when processing last finished (the data version clients may cache on)."""
+    and when processing last finished (the data version clients may cache on).
+
+    ``rebuild_requests`` counts the changes that asked for a full rebuild; a run
+    clears ``rebuild_all`` only if no request arrived after it read the count."""
 
     __tablename__ = "processing_state"
 
     importer_id: int = Field(foreign_key="importers.id", primary_key=True)
     rebuild_all: bool = False
+    rebuild_requests: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     processed_through: date | None = None
     processed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)

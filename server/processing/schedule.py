@@ -48,8 +48,11 @@ async def run_schedule(
     while True:
         try:
             for ref in await _due_importers(engine, at, datetime.now(ZoneInfo("UTC")), today):
-                await run_processing(engine, importer_ref=ref, today=today)
-                log.info("scheduled processing done for %s", ref)
+                runs = await run_processing(engine, importer_ref=ref, today=today)
+                if any(run.busy for run in runs):  # another worker or a cron run has it
+                    log.info("another run is processing importer %s", ref)
+                else:
+                    log.info("scheduled processing done for %s", ref)
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the schedule alive; the next tick retries
