@@ -5,6 +5,9 @@ would inlined."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from server.auth.principal import Role
@@ -98,3 +101,12 @@ def test_the_limit_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("INSIGHTS_REQUEST_TIMEOUT_S", "2.5")
     settings = load_settings()
     assert (settings.max_cost, settings.request_timeout_s) == (1234, 2.5)
+
+
+def test_the_readme_quotes_its_queries_costs(cost):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    quoted = re.search(r"The queries above cost ([\d,]+), ([\d,]+) and ([\d,]+)\.", readme)
+    assert quoted, "the README's sentence quoting the example queries' costs is missing"
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+    computed = [cost(block) for block in blocks[:3]]
+    assert [int(n.replace(",", "")) for n in quoted.groups()] == computed
