@@ -26,8 +26,11 @@ from server.schema.cost import document_cost
 from server.schema.expansion import DocumentShape
 
 
-def _refusal(message: str, **extensions: object) -> QueryTooComplex:
-    return QueryTooComplex(message, extensions=dict(extensions))
+def _refusal(message: str, **extensions: object) -> GraphQLError:
+    # The domain error rides along unraised: format_error reads its code and
+    # extensions, and strawberry's error log gets one line, not a traceback.
+    refusal = QueryTooComplex(message, extensions=dict(extensions))
+    return GraphQLError(message, original_error=refusal)
 
 
 class DocumentShapeLimit(SchemaExtension):
@@ -58,8 +61,8 @@ class DocumentShapeLimit(SchemaExtension):
         fields = shape.expanded_fields(operation_name)
         if fields > self.max_fields:
             raise _refusal(
-                f"the document selects {fields} fields once its fragments are inlined; "
-                f"at most {self.max_fields} are allowed: select less or use fewer spreads",
+                f"the document selects {fields} fields once its fragments are inlined; at most "
+                f"{self.max_fields} are allowed: select fewer fields or spread fewer fragments",
                 fields=fields,
                 maxFields=self.max_fields,
             )
@@ -92,14 +95,12 @@ class CostLimit(SchemaExtension):
                 operation_name=context.operation_name,
             )
             if cost > self.max_cost:
-                refusal = _refusal(
+                error = _refusal(
                     f"the query's estimated cost is {cost}, over the limit of {self.max_cost}: "
                     "ask for fewer items (first), fewer aliases or shorter periods",
                     cost=cost,
                     maxCost=self.max_cost,
                 )
                 # A result set before execution makes strawberry skip it.
-                context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]
-                )
+                context.result = ExecutionResult(data=None, errors=[error])
         yield
