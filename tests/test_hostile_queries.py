@@ -167,7 +167,9 @@ async def test_a_statement_past_the_statement_timeout_answers_timeout(
             r = await client.post(
                 "/graphql", json={"query": "{ importer { id } }"}, headers=_auth(token)
             )
-        # Outside a request (processing, ingestion) the server default applies again.
+        # Outside a request (processing, ingestion) the server default applies again,
+        # on the very connection the request used (the only one in the pool).
+        assert engine.sync_engine.pool.checkedin() == 1
         async with engine.connect() as conn:
             outside = (await conn.execute(text("SHOW statement_timeout"))).scalar_one()
     assert r.status_code == 504
