@@ -6,6 +6,8 @@
     ├── NotFound            NOT_FOUND         (also: outside the principal's scope)
     ├── BadUserInput        BAD_USER_INPUT    (message says what to fix)
     ├── QueryTooComplex     QUERY_TOO_COMPLEX
+    ├── ResponseTooLarge    RESPONSE_TOO_LARGE
+    ├── RequestTimeout      TIMEOUT           (HTTP 504)
     └── ServiceUnavailable  SERVICE_UNAVAILABLE (HTTP 503)
 
 Code below the schema raises these; the GraphQL layer and the HTTP routes turn
@@ -52,6 +54,16 @@ class BadUserInput(InsightsError):
 class QueryTooComplex(InsightsError):
     code = "QUERY_TOO_COMPLEX"
     http_status = 400
+
+
+class ResponseTooLarge(InsightsError):
+    code = "RESPONSE_TOO_LARGE"
+    http_status = 400
+
+
+class RequestTimeout(InsightsError):
+    code = "TIMEOUT"
+    http_status = 504
 
 
 class ServiceUnavailable(InsightsError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,9 +19,12 @@ from strawberry.types import ExecutionResult
 from server.auth.jwt import TokenVerifier, bearer_token
 from server.auth.principal import Role
 from server.config import Settings
-from server.errors import Unauthenticated, error_body
+from server.deadline import install_statement_timeout, within_deadline
+from server.errors import RequestTimeout, Unauthenticated, error_body
+from server.json_nesting import json_problem
 from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.loaders import Loaders
+from server.response_size import capped
 from server.schema.context import Context
 from server.schema.errors import format_error
 
@@ -42,6 +46,7 @@ class RoleGraphQL(GraphQL[Context, None]):
         self.engine = engine
         self.settings = settings
         self.distinct_cache = distinct_cache
+        install_statement_timeout(engine)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request.state.sub_response = response
@@ -53,6 +58,14 @@ class RoleGraphQL(GraphQL[Context, None]):
             request=request,
         )
 
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """Execution under the request deadline (server/deadline.py)."""
+        try:
+            return await within_deadline(super().execute_operation(*args, **kwargs), self.settings)
+        except RequestTimeout as exc:
+            error = GraphQLError(exc.message, original_error=exc)
+            return ExecutionResult(data=None, errors=[error])
+
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
@@ -60,12 +73,18 @@ class RoleGraphQL(GraphQL[Context, None]):
             data["errors"] = errors  # type: ignore[typeddict-item]
             if any(e["extensions"]["code"] == "SERVICE_UNAVAILABLE" for e in errors):
                 request.state.sub_response.status_code = 503
+            elif any(e["extensions"]["code"] == RequestTimeout.code for e in errors):
+                request.state.sub_response.status_code = RequestTimeout.http_status
         if result.extensions:
             data["extensions"] = result.extensions
         return data
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        return capped(response, self.settings.max_response_bytes)
 
 
 class GraphQLEndpoint:
@@ -92,6 +111,10 @@ class GraphQLEndpoint:
             await _error(401, exc.code, exc.message, {"WWW-Authenticate": "Bearer"})(
                 scope, receive, send
             )
+            return
+        problem = _query_param_problem(request)
+        if problem is not None:
+            await _error(400, "BAD_USER_INPUT", problem)(scope, receive, send)
             return
         if request.method == "POST":
             prepared = await self._prepared_body(request)
@@ -122,6 +145,9 @@ class GraphQLEndpoint:
             scope["headers"] = [*headers, (b"content-type", b"application/json")]
         elif media != "application/json":
             return _error(415, "BAD_USER_INPUT", "send application/json or application/graphql")
+        problem = json_problem(body)
+        if problem is not None:
+            return _error(400, "BAD_USER_INPUT", problem)
 
         async def replay() -> dict[str, object]:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -135,6 +161,17 @@ class GraphQLEndpoint:
             and "text/html" in request.headers.get("accept", "")
             and "query" not in request.query_params
         )
+
+
+def _query_param_problem(request: Request) -> str | None:
+    """GET passes variables and extensions as JSON in the query string."""
+    for name in ("variables", "extensions"):
+        value = request.query_params.get(name)
+        if value:
+            problem = json_problem(value, what=name)
+            if problem is not None:
+                return problem
+    return None
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from server.auth.principal import Role
 from server.config import Settings
 from server.schema.ingest import IngestMutation
+from server.schema.limits import CostLimit, DocumentShapeLimit
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
 from server.schema.visibility import RoleSchema, is_visible
@@ -48,7 +49,14 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
+        # Before ValidationCache: it refuses what would make validation itself slow.
+        lambda: DocumentShapeLimit(
+            max_fields=settings.max_fields,
+            max_aliases=settings.max_aliases,
+            max_repeated=settings.max_repeated_fields,
+        ),
         lambda: ValidationCache(maxsize=256),
+        lambda: CostLimit(max_cost=settings.max_cost),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

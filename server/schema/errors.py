@@ -11,7 +11,8 @@ from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from server.errors import InsightsError, ServiceUnavailable
+from server.deadline import is_statement_timeout
+from server.errors import InsightsError, RequestTimeout, ServiceUnavailable
 
 log = logging.getLogger("server.errors")
 
@@ -38,6 +39,8 @@ def error_code(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
         original = None
     if isinstance(original, InsightsError):
         return original.code, original.message, dict(original.extensions)
+    if original is not None and is_statement_timeout(original):
+        return RequestTimeout.code, "a database statement ran past the request deadline", {}
     if original is not None and _is_unavailable(original):
         log.warning("database unavailable: %s", original)
         return ServiceUnavailable.code, "the database is unavailable; try again shortly", {}
