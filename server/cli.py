@@ -82,9 +82,10 @@ def ingest(
     importer: Annotated[str | None, typer.Option(help="resolve refs in this importer")] = None,
 ) -> None:
     """Load CSV files: `ingest KIND FILE` or `ingest DIR` (every KIND.csv in it)."""
-    from server.ingest import ingest_directory, ingest_file
+    from server.ingest import FactWindow, ingest_directory, ingest_file
 
     settings = _settings()
+    window = FactWindow.of(settings)
     if file is None:
         directory = Path(kind_or_dir)
         if not directory.is_dir():
@@ -92,7 +93,9 @@ def ingest(
             raise typer.Exit(2)
         reports = _with_engine(
             settings,
-            lambda e: ingest_directory(e, directory, skip_invalid=skip_invalid, progress=True),
+            lambda e: ingest_directory(
+                e, directory, skip_invalid=skip_invalid, progress=True, window=window
+            ),
         )
     else:
         report = _with_engine(
@@ -104,6 +107,7 @@ def ingest(
                 skip_invalid=skip_invalid,
                 importer_ref=importer,
                 progress=True,
+                window=window,
             ),
         )
         reports = [report]

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=50, ge=1)
     max_tokens: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Facts (visits, leads, …) must lie in facts_earliest … today + facts_ahead_days.
+    facts_earliest: date = Field(default=date(2000, 1, 1), ge=date(1900, 1, 1))
+    facts_ahead_days: int = Field(default=1, ge=0, le=3650)
+    max_ingest_bytes: int = Field(default=64 * 1_048_576, ge=1)
 
     @field_validator("database_url", "database_read_url")
     @classmethod

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from server.ingest import _values as v
 from server.ingest._row import RowContext
-from server.ingest._spec import KindSpec, Lookup, Record, need, opt
+from server.ingest._spec import KindSpec, Lookup, Record, need, need_at, opt_at
 from server.ingest._values import instant_sql as at
 
 
@@ -40,7 +40,7 @@ VEHICLES = KindSpec(
         need("importer_ref", sets="importer_id"),
         need("make"),
         need("model"),
-        need("model_year", v.integer),
+        need("model_year", v.year),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -83,8 +83,8 @@ VISITS = KindSpec(
         need("visit_ref"),
         need("workshop_ref", sets="workshop_id"),
         need("vin", sets="vehicle_id"),
-        need("arrived_at", v.timestamp),
-        opt("departed_at", v.timestamp),
+        need_at("arrived_at", v.timestamp),
+        opt_at("departed_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -121,9 +121,9 @@ ACTIVATIONS = KindSpec(
     columns=(
         need("vin", sets="vehicle_id"),
         need("workshop_ref", sets="workshop_id"),
-        need("invited_at", v.timestamp),
-        opt("activated_at", v.timestamp),
-        opt("deactivated_at", v.timestamp),
+        need_at("invited_at", v.timestamp),
+        opt_at("activated_at", v.timestamp),
+        opt_at("deactivated_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -167,9 +167,9 @@ CHATS = KindSpec(
     columns=(
         need("conversation_ref"),
         need("workshop_ref", sets="workshop_id"),
-        need("started_at", v.timestamp),
+        need_at("started_at", v.timestamp),
         need("messages", v.count),
-        opt("first_response_at", v.timestamp),
+        opt_at("first_response_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -211,7 +211,7 @@ APP_ACTIVITY = KindSpec(
     columns=(
         need("app_user_ref", sets="app_user_id"),
         need("workshop_ref", sets="workshop_id"),
-        need("day", v.day),
+        need_at("day", v.day),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -249,7 +249,7 @@ STAFF_ACTIVITY = KindSpec(
     columns=(
         need("user_ref", sets="staff_user_id"),
         need("workshop_ref", sets="workshop_id"),
-        need("day", v.day),
+        need_at("day", v.day),
         need("actions", v.count),
     ),
     stage=(
@@ -289,7 +289,7 @@ CAMPAIGNS = KindSpec(
     columns=(
         need("campaign_ref"),
         need("workshop_ref", sets="workshop_id"),
-        need("sent_at", v.timestamp),
+        need_at("sent_at", v.timestamp),
         need("recipients", v.count),
     ),
     stage=(
