@@ -10,20 +10,15 @@ from server.ingest._row import RowContext
 from server.ingest._spec import KindSpec, Lookup, Record, need, need_at, opt_at
 from server.ingest._values import instant_sql as at
 
-
-def _unknown_vin(vin: str, elsewhere: bool, scoped: bool) -> str:
-    if elsewhere and not scoped:
-        return f"vin '{vin}' belongs to another importer than the workshop"
-    return f"unknown vin '{vin}': load it in vehicles first"
-
-
-# VINs are global; a fact's vehicle must belong to the importer of its workshop.
+# A VIN is a vehicle per importer (DOMAIN.md, "Identifiers"): a car sold across
+# a border is a vehicle of each importer that services it, and whether another
+# importer knows a VIN is never visible, not even in an error message.
 VIN_OF_WORKSHOP = Lookup(
     column="vin",
-    sql="""SELECT s.line, s.vin, v.id IS NOT NULL FROM ingest_stage s
-        LEFT JOIN vehicles v ON v.vin = s.vin
-        WHERE v.id IS NULL OR v.importer_id <> s.importer_id""",
-    describe=_unknown_vin,
+    sql="""SELECT s.line, s.vin, false FROM ingest_stage s
+        LEFT JOIN vehicles v ON v.importer_id = s.importer_id AND v.vin = s.vin
+        WHERE v.id IS NULL""",
+    describe=lambda vin, _e, _s: f"unknown vin '{vin}': load it in vehicles first",
 )
 
 
@@ -52,17 +47,9 @@ VEHICLES = KindSpec(
     build=_vehicle,
     incoming="SELECT importer_id, vin, make, model, model_year FROM ingest_stage s",
     insert=("importer_id", "vin", "make", "model", "model_year"),
-    key=("vin",),
-    unique=("vin",),
+    key=("importer_id", "vin"),
+    unique=("importer_id", "vin"),
     unique_label="vin",
-    lookups=(
-        Lookup(
-            column="vin",
-            sql="""SELECT s.line, s.vin, true FROM ingest_stage s
-                JOIN vehicles v ON v.vin = s.vin WHERE v.importer_id <> s.importer_id""",
-            describe=lambda vin, _e, _s: f"vin '{vin}' is already registered to another importer",
-        ),
-    ),
 )
 
 
