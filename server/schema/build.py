@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from server.auth.principal import Role
 from server.config import Settings
 from server.schema.ingest import IngestMutation
+from server.schema.nul_guard import RefuseNulCharacters
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
 from server.schema.visibility import RoleSchema, is_visible
@@ -49,6 +50,7 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
+        RefuseNulCharacters,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
