@@ -97,7 +97,8 @@ def load_settings() -> Settings:
         problems = []
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
-            name = _ENV_NAMES.get(field, f"INSIGHTS_{field.upper()}")
+            # A field read through an alias (DATABASE_URL) reports the alias itself.
+            name = field if field.isupper() else _ENV_NAMES.get(field, f"INSIGHTS_{field.upper()}")
             problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
 
