@@ -6,6 +6,7 @@ the variable, instead of failing later inside a request.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from functools import lru_cache
@@ -14,6 +15,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 class ConfigError(Exception):
@@ -52,6 +55,13 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
             raise ValueError("must look like postgresql://user:pass@host:port/db")
+        try:
+            make_url(value)  # parses the port, which otherwise fails at first use
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "is not a valid URL: use postgresql://user:pass@host:port/db "
+                "(a numeric port; %-encode special characters in the password)"
+            ) from None
         return value
 
     @field_validator("process_at")
@@ -83,6 +93,7 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
 
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")
 _ENV_NAMES = {
     "database_url": "DATABASE_URL",
     "database_read_url": "DATABASE_READ_URL",
@@ -99,7 +110,10 @@ def load_settings() -> Settings:
             field = str(err["loc"][0]) if err["loc"] else "?"
             # A field read through an alias (DATABASE_URL) reports the alias itself.
             name = field if field.isupper() else _ENV_NAMES.get(field, f"INSIGHTS_{field.upper()}")
-            problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+            shown = err.get("input")
+            if name in _ENV_NAMES.values() and isinstance(shown, str):
+                shown = _PASSWORD.sub(r"\1***@", shown)  # never print a password
+            problems.append(f"{name}: {err['msg']} (got {shown!r})")
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
 
 

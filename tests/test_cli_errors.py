@@ -46,6 +46,7 @@ def _one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
     ("variable", "value"),
     [
         ("DATABASE_URL", "mysql://root@localhost/db"),
+        ("DATABASE_URL", "postgresql://u:p@host:notaport/db"),
         ("INSIGHTS_LOG_LEVEL", "LOUD"),
         ("INSIGHTS_FACTS_EARLIEST", "1066-10-14"),
     ],
