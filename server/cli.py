@@ -258,6 +258,10 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     url = _database_url(settings)
+    from server.migrate import upgrade
+
+    with _reachable(settings, url):  # one line, not a failed lifespan's traceback
+        upgrade(url)
     if print_tokens:
         from server.devtokens import demo_tokens
 

@@ -63,7 +63,12 @@ def test_an_unreachable_database_names_host_and_port(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"postgresql://u:p@127.0.0.1:{port}/insights"
-    for command in (["migrate"], ["process"], ["token", "--role", "importer", "--importer", "x"]):
+    for command in (
+        ["migrate"],
+        ["process"],
+        ["serve", "--port", str(port)],
+        ["token", "--role", "importer", "--importer", "x"],
+    ):
         result = _main(tmp_path, *command, DATABASE_URL=url)
         assert result.returncode == 1, result.stderr
         line = _one_clear_line(result)
