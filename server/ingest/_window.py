@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from server.config import Settings, get_settings
 
@@ -32,6 +33,11 @@ class FactWindow:
         today = settings.today or datetime.now(UTC).date()
         return cls(settings.facts_earliest, today + timedelta(days=settings.facts_ahead_days))
 
+    @cached_property
+    def _instants(self) -> tuple[int, int]:
+        """[first, end) in staged µs; computed once, checked once per cell."""
+        return _microseconds(self.earliest), _microseconds(self.latest) + _DAY_MICROSECONDS
+
     def check(self, value: object, cell: str) -> object:
         """``value`` parsed from ``cell`` by ``_values.day`` (a date) or
         ``_values.timestamp`` (µs since 1970-01-01 UTC), if inside the window."""
@@ -39,8 +45,8 @@ class FactWindow:
             inside = self.earliest <= value <= self.latest
         else:
             assert isinstance(value, int), "only days and timestamps have a window"
-            low = _microseconds(self.earliest)
-            inside = low <= value < _microseconds(self.latest) + _DAY_MICROSECONDS
+            low, high = self._instants
+            inside = low <= value < high
         if not inside:
             raise ValueError(
                 f"'{cell}' is outside {self.earliest.isoformat()} … {self.latest.isoformat()}, "
