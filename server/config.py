@@ -6,6 +6,7 @@ the variable, instead of failing later inside a request.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from functools import lru_cache
@@ -14,6 +15,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 class ConfigError(Exception):
@@ -47,6 +50,10 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(default=16_777_216, ge=1)
     request_timeout_s: float = Field(default=30.0, gt=0)
     statement_timeout_ms: int | None = Field(default=None, ge=1)
+    # Facts (visits, leads, …) must lie in facts_earliest … today + facts_ahead_days.
+    facts_earliest: date = Field(default=date(2000, 1, 1), ge=date(1900, 1, 1))
+    facts_ahead_days: int = Field(default=1, ge=0, le=3650)
+    max_ingest_bytes: int = Field(default=64 * 1_048_576, ge=1)
 
     @field_validator("database_url", "database_read_url")
     @classmethod
@@ -55,6 +62,13 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
             raise ValueError("must look like postgresql://user:pass@host:port/db")
+        try:
+            make_url(value)  # parses the port, which otherwise fails at first use
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "is not a valid URL: use postgresql://user:pass@host:port/db "
+                "(a numeric port; %-encode special characters in the password)"
+            ) from None
         return value
 
     @field_validator("process_at")
@@ -86,6 +100,7 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
 
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")
 _ENV_NAMES = {
     "database_url": "DATABASE_URL",
     "database_read_url": "DATABASE_READ_URL",
@@ -100,8 +115,12 @@ def load_settings() -> Settings:
         problems = []
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
-            name = _ENV_NAMES.get(field, f"INSIGHTS_{field.upper()}")
-            problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+            # A field read through an alias (DATABASE_URL) reports the alias itself.
+            name = field if field.isupper() else _ENV_NAMES.get(field, f"INSIGHTS_{field.upper()}")
+            shown = err.get("input")
+            if name in _ENV_NAMES.values() and isinstance(shown, str):
+                shown = _PASSWORD.sub(r"\1***@", shown)  # never print a password
+            problems.append(f"{name}: {err['msg']} (got {shown!r})")
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
 
 

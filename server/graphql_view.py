@@ -16,7 +16,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from server.auth.jwt import TokenVerifier, bearer_token
+from server.auth.jwt import TokenVerifier, authorization_of, bearer_token
 from server.auth.principal import Role
 from server.config import Settings
 from server.deadline import install_statement_timeout, within_deadline
@@ -106,7 +106,7 @@ class GraphQLEndpoint:
             await self.apps[Role.IMPORTER](scope, receive, send)
             return
         try:
-            principal = self.verifier.verify(bearer_token(request.headers.get("authorization")))
+            principal = self.verifier.verify(bearer_token(authorization_of(request.headers)))
         except Unauthenticated as exc:
             await _error(401, exc.code, exc.message, {"WWW-Authenticate": "Bearer"})(
                 scope, receive, send

@@ -212,25 +212,24 @@ async def test_unknown_refs_of_every_kind(engine):
     ]
 
 
-async def test_a_vin_must_belong_to_the_importer_of_the_workshop(engine):
+async def test_a_vin_is_a_vehicle_per_importer(engine):
     await seed(engine, "importers", "workshops", "vehicles")
     await seed_second_importer(engine)
-    report = await load(
-        engine,
-        "visits",
-        csv_of("visit_ref,workshop_ref,vin,arrived_at", "V1,WB,VIN1,2026-10-03T08:00:00+02:00"),
-    )
-    assert report.errors == [
-        RowError(2, "vin", "vin 'VIN1' belongs to another importer than the workshop")
-    ]
+    visit = csv_of("visit_ref,workshop_ref,vin,arrived_at", "V1,WB,VIN1,2026-10-03T08:00:00+02:00")
+    report = await load(engine, "visits", visit)
+    assert report.errors == [RowError(2, "vin", "unknown vin 'VIN1': load it in vehicles first")]
     report = await load(
         engine,
         "vehicles",
         csv_of("vin,importer_ref,make,model,model_year", "VIN1,IMP2,VW,Golf,2019"),
     )
-    assert report.errors == [
-        RowError(2, "vin", "vin 'VIN1' is already registered to another importer")
-    ]
+    assert (report.accepted, report.errors) == (1, [])
+    assert (await load(engine, "visits", visit)).errors == []
+    assert await rows(
+        engine,
+        "SELECT i.importer_ref FROM vehicles v JOIN importers i ON i.id = v.importer_id "
+        "WHERE v.vin = 'VIN1' ORDER BY 1",
+    ) == [("IMP1",), ("IMP2",)]
 
 
 async def seed_second_importer(engine):

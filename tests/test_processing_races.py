@@ -155,5 +155,5 @@ async def test_the_cli_says_in_one_line_that_another_run_holds_the_importer(
 
 
 async def test_processing_an_unknown_importer_is_refused(engine):
-    with pytest.raises(Exception, match="no importer 'nope'"):
+    with pytest.raises(Exception, match="unknown importer 'nope'"):
         await run_processing(engine, today=TODAY, importer_ref="nope")

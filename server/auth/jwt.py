@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidSubjectError
+from starlette.datastructures import Headers
 
 from server.auth.principal import Principal, Role
 from server.config import ConfigError, Settings
@@ -31,6 +32,7 @@ ISSUER = "insights"
 AUDIENCE = "insights-api"
 LEEWAY_SECONDS = 30
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud")
+_TIME_CLAIMS = ("exp", "iat", "nbf")
 
 # Far above any real token; stops a huge header from being parsed at all.
 _MAX_TOKEN_CHARS = 8192
@@ -61,6 +63,19 @@ class _Key:
     key: str | PublicKey
     algorithm: str
     kid: str | None = None
+
+
+def authorization_of(headers: Headers) -> str | None:
+    """The one ``Authorization`` header of a request (None if absent).
+
+    Raises:
+        Unauthenticated: the header is sent more than once; which one a proxy or
+            this server would pick differs, so neither is trusted.
+    """
+    values = headers.getlist("authorization")
+    if len(values) > 1:
+        raise Unauthenticated("several Authorization headers: send exactly one")
+    return values[0] if values else None
 
 
 def bearer_token(authorization_header: str | None) -> str:
@@ -117,6 +132,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(_describe(exc)) from None
+        _numeric_times(claims)
         return principal_from_claims(claims)
 
     def _key_for(self, header: Mapping[str, Any]) -> _Key:
@@ -159,6 +175,15 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     workshops = _workshops(claims, role)
     partner = _partner(claims, role)
     return Principal(sub=sub, role=role, importer=importer, workshops=workshops, partner=partner)
+
+
+def _numeric_times(claims: Mapping[str, Any]) -> None:
+    """RFC 7519 times are JSON numbers. PyJWT converts with ``int()`` and so
+    accepts ``"exp": "9999999999"``; such a token was not made by a careful issuer."""
+    for name in _TIME_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise Unauthenticated(f"{name} claim must be a number")
 
 
 def _text(claims: Mapping[str, Any], name: str) -> str:

@@ -8,11 +8,13 @@ column, to say exactly what is wrong with it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from server.ingest._refs import Refs
 from server.ingest._row import RowContext
 from server.ingest._sources import Numbered, UnreadableCsv
 from server.ingest._spec import Column, KindSpec, Record
+from server.ingest._window import FactWindow
 from server.ingest.report import RowError
 
 Convert = Callable[[str], object]
@@ -38,13 +40,18 @@ def header_errors(spec: KindSpec, header: Sequence[str] | None) -> list[RowError
 class RowChecker:
     """Turns numbered rows into staged records; bad rows go to ``errors``."""
 
-    def __init__(self, spec: KindSpec, header: Sequence[str], refs: Refs) -> None:
+    def __init__(
+        self, spec: KindSpec, header: Sequence[str], refs: Refs, window: FactWindow
+    ) -> None:
         self.spec = spec
         self.errors: list[RowError] = []
         self.context = RowContext(refs, self.errors)
         position = {name: index for index, name in enumerate(header)}
         self._width = len(header)
-        self._columns = [(position.get(c.name, -1), c) for c in spec.columns]
+        self._columns = [
+            (position.get(c.name, -1), _windowed(c, window) if c.fact_time else c)
+            for c in spec.columns
+        ]
         self._plan = [(max(index, 0), _converter(c, index >= 0)) for index, c in self._columns]
 
     def records(self, rows: Numbered) -> Iterator[Record]:
@@ -63,15 +70,19 @@ class RowChecker:
         )
         for line, cells in rows:
             values: list[object] | None
+            # Counted before the slow path: a row whose cells failed must not be
+            # staged even when its builder finds nothing more to say (an empty
+            # ref resolves to nothing, silently, and would stage an empty record).
+            before = len(errors)
             try:
-                if len(cells) != width:
+                # PostgreSQL text cannot hold NUL: such a row takes the slow path.
+                if len(cells) != width or "\x00" in "".join(cells):
                     raise ValueError
                 values = [convert(cells[index]) for index, convert in plan]
             except ValueError:
                 values = self._explain(line, cells)
                 if values is None:
                     continue
-            before = len(errors)
             context.line = line
             record = build(context, values)
             if len(errors) == before:
@@ -86,7 +97,11 @@ class RowChecker:
         values: list[object] = []
         for index, column in self._columns:
             cell = cells[index] if index >= 0 else ""
-            if not cell:
+            if "\x00" in cell:
+                reason = f"{column.name} holds a NUL character (\\0): remove it"
+                self.errors.append(RowError(line, column.name, reason))
+                values.append(None)
+            elif not cell:
                 if column.required:
                     reason = f"missing required value: {column.name} is empty"
                     self.errors.append(RowError(line, column.name, reason))
@@ -100,6 +115,13 @@ class RowChecker:
                     self.errors.append(RowError(line, column.name, str(exc)))
                     values.append(None)
         return values
+
+
+def _windowed(column: Column, window: FactWindow) -> Column:
+    """The column with its parser followed by the fact window's check."""
+    parse = column.parse
+    assert parse is not None, "a fact's time column has a parser"
+    return replace(column, parse=lambda cell: window.check(parse(cell), cell))
 
 
 def _converter(column: Column, present: bool) -> Convert:

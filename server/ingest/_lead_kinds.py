@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from server.ingest import _values as v
 from server.ingest._row import RowContext
-from server.ingest._spec import KindSpec, Lookup, Record, need, opt
+from server.ingest._spec import KindSpec, Lookup, Record, need, need_at, opt, opt_at
 from server.ingest._values import instant_sql as at
 
 RATING_KINDS = frozenset({"LEAD_RATING", "CUSTOMER_RATING"})
@@ -39,7 +39,7 @@ LEADS = KindSpec(
     columns=(
         need("lead_ref"),
         need("importer_ref", sets="importer_id"),
-        need("created_at", v.timestamp),
+        need_at("created_at", v.timestamp),
         need("source", v.one_of("MARKETPLACE", "DIRECT")),
         opt("marketplace_ref", sets="marketplace_id"),
         need("exclusive", v.boolean),
@@ -89,10 +89,10 @@ LEAD_OFFERS = KindSpec(
     columns=(
         need("lead_ref", sets="lead_id"),
         need("partner_ref", sets="partner_id"),
-        need("offered_at", v.timestamp),
-        opt("expires_at", v.timestamp),
+        need_at("offered_at", v.timestamp),
+        opt("expires_at", v.timestamp),  # may lie ahead: no window
         need("response", v.one_of("PENDING", "ACCEPTED", "DECLINED", "EXPIRED")),
-        opt("responded_at", v.timestamp),
+        opt_at("responded_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -144,7 +144,7 @@ LEAD_EVENTS = KindSpec(
     columns=(
         need("lead_ref", sets="lead_id"),
         need("partner_ref", sets="partner_id"),
-        need("occurred_at", v.timestamp),
+        need_at("occurred_at", v.timestamp),
         need(
             "kind",
             v.one_of("FEEDBACK", "FIRST_CONTACT", "WON", "LOST", "LEAD_RATING", "CUSTOMER_RATING"),

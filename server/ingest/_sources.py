@@ -13,8 +13,6 @@ from typing import TextIO
 
 import rich.progress
 
-from server.errors import BadUserInput
-
 Numbered = Iterator[tuple[int, Sequence[str]]]
 
 
@@ -61,7 +59,9 @@ class CsvSource(Source):
     @contextmanager
     def open(self) -> Iterator[tuple[list[str] | None, Numbered]]:
         with self._opener() as stream:
-            reader = csv.reader(stream)
+            # strict: an unterminated quote at the end of the file is an error,
+            # not one last cell swallowing the rest of the text.
+            reader = csv.reader(stream, strict=True)
             try:
                 first = next(reader, None)
             except csv.Error as exc:
@@ -99,6 +99,8 @@ class CsvSource(Source):
 
 
 def _broken(exc: csv.Error) -> str:
+    if "unexpected end of data" in str(exc):
+        return "a quote opened on this line is never closed: close or remove it"
     return f"unreadable CSV ({exc}): check the quoting"
 
 
@@ -118,15 +120,12 @@ class MappingSource(Source):
 
         def numbered() -> Numbered:
             for index, row in enumerate(self._rows):
-                yield index, [_text(index, name, row.get(name)) for name in header]
+                yield index, [_text(row.get(name)) for name in header]
 
         yield header, numbered()
 
 
-def _text(index: int, name: str, value: object) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
-    if "\x00" in text:  # PostgreSQL text cannot hold it; a CSV file cannot either
-        raise BadUserInput(f"row {index}, column {name}: remove the NUL character")
-    return text
+    return value if isinstance(value, str) else str(value)

@@ -23,13 +23,15 @@ RowBuilder = Callable[[RowContext, Sequence[object]], Record]
 class Column:
     """A CSV column. ``sets`` names the table column it fills when that differs
     (a ref becomes an id); an optional column missing from the header is left
-    untouched on update."""
+    untouched on update. ``fact_time`` marks a fact's day or timestamp, which
+    must lie inside the load's ``FactWindow``."""
 
     name: str
     parse: Parser | None = None  # None: the text as it is
     required: bool = False
     default: object = None
     sets: str | None = None
+    fact_time: bool = False
 
     @property
     def target(self) -> str:
@@ -44,6 +46,16 @@ def opt(
     name: str, parse: Parser | None = None, *, default: object = None, sets: str | None = None
 ) -> Column:
     return Column(name, parse, default=default, sets=sets)
+
+
+def need_at(name: str, parse: Parser) -> Column:
+    """A required day or timestamp of a fact (checked against the fact window)."""
+    return Column(name, parse, required=True, fact_time=True)
+
+
+def opt_at(name: str, parse: Parser) -> Column:
+    """An optional day or timestamp of a fact (checked against the fact window)."""
+    return Column(name, parse, fact_time=True)
 
 
 @dataclass(frozen=True)

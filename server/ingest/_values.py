@@ -19,6 +19,13 @@ _INT_MAX = 2**31 - 1
 OFFSET_EXAMPLE = "2026-10-03T14:05:00+02:00"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+# Any day or instant at all, even one no fact window checks (a partner's start,
+# an offer's expiry): far enough from date.min/max that a day's neighbours and
+# the local day of an instant always exist.
+_FIRST_DAY = date(1900, 1, 1)
+_END_DAY = date(3000, 1, 1)
+_FIRST_INSTANT = (datetime(1900, 1, 1, tzinfo=UTC) - _EPOCH) // _MICROSECOND
+_END_INSTANT = (datetime(3000, 1, 1, tzinfo=UTC) - _EPOCH) // _MICROSECOND
 
 
 def integer(cell: str) -> int:
@@ -36,6 +43,14 @@ def count(cell: str) -> int:
     value = integer(cell)
     if value < 0:
         raise ValueError(f"negative count {value}: use 0 or more")
+    return value
+
+
+def year(cell: str) -> int:
+    """A model year: a plausible calendar year."""
+    value = integer(cell)
+    if not 1880 <= value <= 2999:
+        raise ValueError(f"year {value} is not a model year: use e.g. 2020")
     return value
 
 
@@ -70,9 +85,13 @@ def day(cell: str) -> date:
     # date.fromisoformat also takes 20261003 and 2026-W40-6; the contract is YYYY-MM-DD.
     if len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
         try:
-            return date.fromisoformat(cell)
+            value = date.fromisoformat(cell)
         except ValueError:
             pass
+        else:
+            if not _FIRST_DAY <= value < _END_DAY:
+                raise ValueError(_implausible(cell))
+            return value
     raise ValueError(f"bad date '{cell}': use YYYY-MM-DD, e.g. 2026-10-03")
 
 
@@ -91,7 +110,17 @@ def timestamp(cell: str) -> int:
         ) from None
     if value.tzinfo is None:
         raise ValueError(f"timestamp without offset: add one, e.g. {OFFSET_EXAMPLE}")
-    return (value - _EPOCH) // _MICROSECOND
+    microseconds = (value - _EPOCH) // _MICROSECOND
+    if not _FIRST_INSTANT <= microseconds < _END_INSTANT:
+        raise ValueError(_implausible(cell))
+    return microseconds
+
+
+def _implausible(cell: str) -> str:
+    return (
+        f"'{cell}' is outside {_FIRST_DAY.isoformat()} … {_END_DAY.year - 1}-12-31, "
+        "the range any date may lie in: check the year"
+    )
 
 
 def instant_sql(column: str) -> str:

@@ -7,23 +7,18 @@ from collections.abc import Sequence
 
 from server.ingest import _values as v
 from server.ingest._row import RowContext
-from server.ingest._spec import KindSpec, Lookup, Record, need, opt
+from server.ingest._spec import KindSpec, Lookup, Record, need, need_at, opt_at
 from server.ingest._values import instant_sql as at
 
-
-def _unknown_vin(vin: str, elsewhere: bool, scoped: bool) -> str:
-    if elsewhere and not scoped:
-        return f"vin '{vin}' belongs to another importer than the workshop"
-    return f"unknown vin '{vin}': load it in vehicles first"
-
-
-# VINs are global; a fact's vehicle must belong to the importer of its workshop.
+# A VIN is a vehicle per importer (DOMAIN.md, "Identifiers"): a car sold across
+# a border is a vehicle of each importer that services it, and whether another
+# importer knows a VIN is never visible, not even in an error message.
 VIN_OF_WORKSHOP = Lookup(
     column="vin",
-    sql="""SELECT s.line, s.vin, v.id IS NOT NULL FROM ingest_stage s
-        LEFT JOIN vehicles v ON v.vin = s.vin
-        WHERE v.id IS NULL OR v.importer_id <> s.importer_id""",
-    describe=_unknown_vin,
+    sql="""SELECT s.line, s.vin, false FROM ingest_stage s
+        LEFT JOIN vehicles v ON v.importer_id = s.importer_id AND v.vin = s.vin
+        WHERE v.id IS NULL""",
+    describe=lambda vin, _e, _s: f"unknown vin '{vin}': load it in vehicles first",
 )
 
 
@@ -40,7 +35,7 @@ VEHICLES = KindSpec(
         need("importer_ref", sets="importer_id"),
         need("make"),
         need("model"),
-        need("model_year", v.integer),
+        need("model_year", v.year),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -52,17 +47,9 @@ VEHICLES = KindSpec(
     build=_vehicle,
     incoming="SELECT importer_id, vin, make, model, model_year FROM ingest_stage s",
     insert=("importer_id", "vin", "make", "model", "model_year"),
-    key=("vin",),
-    unique=("vin",),
+    key=("importer_id", "vin"),
+    unique=("importer_id", "vin"),
     unique_label="vin",
-    lookups=(
-        Lookup(
-            column="vin",
-            sql="""SELECT s.line, s.vin, true FROM ingest_stage s
-                JOIN vehicles v ON v.vin = s.vin WHERE v.importer_id <> s.importer_id""",
-            describe=lambda vin, _e, _s: f"vin '{vin}' is already registered to another importer",
-        ),
-    ),
 )
 
 
@@ -83,8 +70,8 @@ VISITS = KindSpec(
         need("visit_ref"),
         need("workshop_ref", sets="workshop_id"),
         need("vin", sets="vehicle_id"),
-        need("arrived_at", v.timestamp),
-        opt("departed_at", v.timestamp),
+        need_at("arrived_at", v.timestamp),
+        opt_at("departed_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -121,9 +108,9 @@ ACTIVATIONS = KindSpec(
     columns=(
         need("vin", sets="vehicle_id"),
         need("workshop_ref", sets="workshop_id"),
-        need("invited_at", v.timestamp),
-        opt("activated_at", v.timestamp),
-        opt("deactivated_at", v.timestamp),
+        need_at("invited_at", v.timestamp),
+        opt_at("activated_at", v.timestamp),
+        opt_at("deactivated_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -167,9 +154,9 @@ CHATS = KindSpec(
     columns=(
         need("conversation_ref"),
         need("workshop_ref", sets="workshop_id"),
-        need("started_at", v.timestamp),
+        need_at("started_at", v.timestamp),
         need("messages", v.count),
-        opt("first_response_at", v.timestamp),
+        opt_at("first_response_at", v.timestamp),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -211,7 +198,7 @@ APP_ACTIVITY = KindSpec(
     columns=(
         need("app_user_ref", sets="app_user_id"),
         need("workshop_ref", sets="workshop_id"),
-        need("day", v.day),
+        need_at("day", v.day),
     ),
     stage=(
         ("importer_id", "int4"),
@@ -249,7 +236,7 @@ STAFF_ACTIVITY = KindSpec(
     columns=(
         need("user_ref", sets="staff_user_id"),
         need("workshop_ref", sets="workshop_id"),
-        need("day", v.day),
+        need_at("day", v.day),
         need("actions", v.count),
     ),
     stage=(
@@ -289,7 +276,7 @@ CAMPAIGNS = KindSpec(
     columns=(
         need("campaign_ref"),
         need("workshop_ref", sets="workshop_id"),
-        need("sent_at", v.timestamp),
+        need_at("sent_at", v.timestamp),
         need("recipients", v.count),
     ),
     stage=(

@@ -27,6 +27,7 @@ from server.ingest._sources import CsvSource, MappingSource, Numbered, Source, U
 from server.ingest._spec import KindSpec
 from server.ingest._specs import spec_for
 from server.ingest._staging import drop_lines, duplicates, stage, staged_count, unresolved
+from server.ingest._window import FactWindow
 from server.ingest._writing import write
 from server.ingest.kinds import KINDS
 from server.ingest.report import IngestReport, RowError
@@ -40,6 +41,7 @@ async def ingest_file(
     skip_invalid: bool = False,
     importer_ref: str | None = None,
     progress: bool = False,
+    window: FactWindow | None = None,
 ) -> IngestReport:
     """Load one CSV file of ``kind`` (DOMAIN.md, "Files") in one transaction.
 
@@ -52,6 +54,7 @@ async def ingest_file(
         importer_ref: the importer an integration may write to; refs of any
             other importer are then unknown.
         progress: show a progress bar while reading (the CLI).
+        window: the days facts may lie on (default: from the settings).
 
     Returns:
         The report: rows accepted and every bad row with its line (header = 1).
@@ -67,7 +70,7 @@ async def ingest_file(
         raise BadUserInput(f"no such file: {path}")
     source = CsvSource.file(path, progress=progress, label=f"{kind} ({path.name})")
     report, rows_checked = await _load(
-        engine, spec, source, skip_invalid=skip_invalid, scope=importer_ref
+        engine, spec, source, skip_invalid=skip_invalid, scope=importer_ref, window=window
     )
     if skip_invalid and report.errors and rows_checked:
         report.reject_file = write_rejects(CsvSource.file(path), report.errors, reject_path(path))
@@ -75,7 +78,12 @@ async def ingest_file(
 
 
 async def ingest_directory(
-    engine: AsyncEngine, directory: Path, *, skip_invalid: bool = False, progress: bool = False
+    engine: AsyncEngine,
+    directory: Path,
+    *,
+    skip_invalid: bool = False,
+    progress: bool = False,
+    window: FactWindow | None = None,
 ) -> list[IngestReport]:
     """Load every ``KIND.csv`` found in ``directory``, in ``KINDS`` order (reference
     data first), one transaction per file; stop after the first file with errors
@@ -88,7 +96,9 @@ async def ingest_directory(
         path = directory / f"{kind}.csv"
         if not path.is_file():
             continue
-        report = await ingest_file(engine, kind, path, skip_invalid=skip_invalid, progress=progress)
+        report = await ingest_file(
+            engine, kind, path, skip_invalid=skip_invalid, progress=progress, window=window
+        )
         reports.append(report)
         if report.errors and not skip_invalid:
             break
@@ -96,11 +106,17 @@ async def ingest_directory(
 
 
 async def ingest_csv_text(
-    engine: AsyncEngine, kind: str, text: str, *, importer_ref: str | None = None
+    engine: AsyncEngine,
+    kind: str,
+    text: str,
+    *,
+    importer_ref: str | None = None,
+    window: FactWindow | None = None,
 ) -> IngestReport:
     """Load CSV text (e.g. an HTTP request body) exactly like a file of that kind;
     lines are numbered as in a file (header = line 1). All rows or none."""
-    return (await _load(engine, spec_for(kind), CsvSource.text(text), scope=importer_ref))[0]
+    source = CsvSource.text(text)
+    return (await _load(engine, spec_for(kind), source, scope=importer_ref, window=window))[0]
 
 
 async def ingest_rows(
@@ -109,11 +125,13 @@ async def ingest_rows(
     rows: Sequence[Mapping[str, str | None]],
     *,
     importer_ref: str,
+    window: FactWindow | None = None,
 ) -> IngestReport:
     """Load rows keyed by CSV column name, values as CSV text or None (the
     integration's API). Errors give ``line`` = index in ``rows``, from 0."""
     spec = spec_for(kind)
-    return (await _load(engine, spec, MappingSource(rows, spec.required), scope=importer_ref))[0]
+    source = MappingSource(rows, spec.required)
+    return (await _load(engine, spec, source, scope=importer_ref, window=window))[0]
 
 
 async def _load(
@@ -123,6 +141,7 @@ async def _load(
     *,
     scope: str | None,
     skip_invalid: bool = False,
+    window: FactWindow | None = None,
 ) -> tuple[IngestReport, bool]:
     """The report, and whether rows were checked at all (not with a bad header)."""
     try:
@@ -131,7 +150,13 @@ async def _load(
             if problems or header is None:
                 return IngestReport(spec.kind, 0, problems), False
             accepted, errors = await _transaction(
-                engine, spec, header, rows, scope=scope, skip_invalid=skip_invalid
+                engine,
+                spec,
+                header,
+                rows,
+                scope=scope,
+                skip_invalid=skip_invalid,
+                window=window or FactWindow.of(),
             )
     except UnreadableCsv as exc:
         return IngestReport(spec.kind, 0, [RowError(exc.line, None, exc.reason)]), False
@@ -147,6 +172,7 @@ async def _transaction(
     *,
     scope: str | None,
     skip_invalid: bool,
+    window: FactWindow,
 ) -> tuple[int, list[RowError]]:
     async with engine.connect() as connection:
         # asyncpg directly: COPY needs it, and SQLAlchemy would not BEGIN until
@@ -158,7 +184,7 @@ async def _transaction(
             # Hash joins and the upsert's RETURNING set of a large file would
             # otherwise spill to disk at the default 4 MB.
             await conn.execute("SET LOCAL work_mem = '256MB'")
-            accepted, errors = await _steps(conn, spec, header, rows, scope, skip_invalid)
+            accepted, errors = await _steps(conn, spec, header, rows, scope, skip_invalid, window)
         except BaseException:
             await transaction.rollback()
             raise
@@ -176,8 +202,10 @@ async def _steps(
     rows: Numbered,
     scope: str | None,
     skip_invalid: bool,
+    window: FactWindow,
 ) -> tuple[int, list[RowError]]:
-    checker = RowChecker(spec, list(header), await load_refs(conn, spec.refs, scope))
+    refs = await load_refs(conn, spec.refs, scope)
+    checker = RowChecker(spec, list(header), refs, window)
     await stage(conn, spec, checker.records(rows))
     errors = checker.errors
     # Unresolved rows leave the staging table before duplicates are looked for:

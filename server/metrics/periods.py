@@ -14,6 +14,10 @@ from server.errors import BadUserInput
 MAX_SPAN_DAYS = 1096
 """Longest custom period: three years, one of which may be a leap year."""
 
+EARLIEST_DAY = date(1900, 1, 1)
+"""No period starts earlier: no data can (ingest refuses older dates), and the
+previous period of anything later stays far from ``date.min``."""
+
 
 class Preset(StrEnum):
     LAST_7_DAYS = "LAST_7_DAYS"
@@ -86,7 +90,8 @@ def resolve_period(
 
     Raises:
         BadUserInput: a preset with from/to, a custom period missing a bound,
-            from after to, to after as-of, or a span over three years.
+            from after to, from before 1900, to after as-of, or a span over
+            three years.
 
     Example:
         >>> resolve_period(Preset.CURRENT_MONTH, None, None, as_of=date(2026, 11, 22))
@@ -128,6 +133,11 @@ def _custom_period(start: date | None, end: date | None, as_of: date) -> Period:
         raise BadUserInput(
             f"period.from {start.isoformat()} is after period.to {end.isoformat()}; "
             "swap them so that from ≤ to"
+        )
+    if start < EARLIEST_DAY:
+        raise BadUserInput(
+            f"period.from {start.isoformat()} is before {EARLIEST_DAY.isoformat()}, "
+            "earlier than any data can be; pick a later date"
         )
     if end > as_of:
         raise BadUserInput(

@@ -12,11 +12,15 @@ from server.models._columns import ref_to, timestamp
 
 
 class Vehicle(SQLModel, table=True):
+    """A VIN is unique within its importer: a car sold across a border is a
+    vehicle of each importer that services it (DOMAIN.md, "Identifiers")."""
+
     __tablename__ = "vehicles"
+    __table_args__ = (UniqueConstraint("importer_id", "vin"),)
 
     id: int | None = Field(default=None, primary_key=True)
     importer_id: int = ref_to("importers.id", index=True)
-    vin: str = Field(unique=True)
+    vin: str
     make: str
     model: str
     model_year: int

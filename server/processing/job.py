@@ -202,7 +202,7 @@ async def run_processing(
     async with engine.connect() as conn:
         importers = await _importer_ids(conn, importer_ref)
     if importer_ref is not None and not importers:
-        raise BadUserInput(f"no importer {importer_ref!r}")
+        raise BadUserInput(f"unknown importer {importer_ref!r}: no importer has that importer_ref")
     runs = []
     for importer_id, ref, timezone in importers:
         async with engine.begin() as conn:

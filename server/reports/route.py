@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.auth.jwt import bearer_token
+from server.auth.jwt import authorization_of, bearer_token
 from server.auth.principal import Principal, Role
 from server.errors import (
     BadUserInput,
@@ -114,7 +114,7 @@ async def partner_report_pdf(request: Request) -> Response:
     """
     try:
         principal = request.app.state.insights.verifier.verify(
-            bearer_token(request.headers.get("authorization"))
+            bearer_token(authorization_of(request.headers))
         )
     except Unauthenticated as exc:
         return _error(exc, headers={"WWW-Authenticate": "Bearer"})

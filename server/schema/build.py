@@ -23,6 +23,7 @@ from server.auth.principal import Role
 from server.config import Settings
 from server.schema.ingest import IngestMutation
 from server.schema.limits import CostLimit, DocumentShapeLimit
+from server.schema.nul_guard import RefuseNulCharacters
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
 from server.schema.visibility import RoleSchema, is_visible
@@ -57,6 +58,7 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         ),
         lambda: ValidationCache(maxsize=256),
         lambda: CostLimit(max_cost=settings.max_cost),
+        RefuseNulCharacters,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -15,13 +15,20 @@ import strawberry
 from strawberry.types.field import StrawberryField
 
 from server.auth.principal import Role
-from server.ingest import KINDS, IngestReport, ingest_rows
+from server.ingest import KINDS, FactWindow, IngestReport, ingest_rows
 from server.ingest._specs import spec_for
-from server.ingest._values import boolean, count, integer, number, rate
+from server.ingest._values import boolean, count, integer, number, rate, year
 from server.schema.context import Info
 from server.schema.visibility import visible_to
 
-_TYPES: dict[object, type] = {integer: int, count: int, number: float, rate: float, boolean: bool}
+_TYPES: dict[object, type] = {
+    integer: int,
+    count: int,
+    year: int,
+    number: float,
+    rate: float,
+    boolean: bool,
+}
 
 
 @strawberry.type(description="A rejected row: its index in `rows` (from 0), column and reason.")
@@ -95,7 +102,11 @@ def _mutation(kind: str) -> StrawberryField:
         mapped = [{c: _csv_text(getattr(row, c)) for c in columns} for row in rows]
         principal = info.context.principal
         report = await ingest_rows(
-            info.context.engine, kind, mapped, importer_ref=principal.importer
+            info.context.engine,
+            kind,
+            mapped,
+            importer_ref=principal.importer,
+            window=FactWindow.of(info.context.settings),
         )
         return IngestResult.of(report)
 
