@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from server.auth.principal import Role
+from server.metrics import sources
 from server.metrics.daytable import DayTable
+from server.metrics.definition import DashboardKind
 from server.metrics.distinct import DistinctCounts
 from server.metrics.periods import Period as DomainPeriod
 from server.metrics.series import Granularity as DomainGranularity
@@ -273,15 +275,12 @@ def _workshop_activity(
     return rows
 
 
-_ADDITIVE = {
-    "newActivations",
-    "leadsCreated",
-    "chatConversations",
-    "chatMessages",
-    "chatFirstResponseTime",
-    "marketingCampaignsSent",
-    "connectionRate",
-}
+_METRICS = sources.keys_of(DashboardKind.ACTIVATIONS)
+_COMPUTED_BY = {"workshopActivity": "activity"}
+"""The metrics without a formula, and the loader that computes each."""
+_DATA_AGE_FIELDS = {"newestDataDate", "dataAgeDays"}
+
+sources.check_claimed(DashboardKind.ACTIVATIONS, _COMPUTED_BY, [DAY_COLUMNS])
 
 
 async def build_dashboard(
@@ -293,24 +292,25 @@ async def build_dashboard(
     importer = await ctx.importer()
     today = await ctx.today()
     period, previous = resolve_periods(period_input, today - timedelta(days=1))
-    fields = requested(info_)
-    draws_series = bool(requested(info_, deep=True) & {"series", "previousSeries"})
+    keys = requested(info_) & _METRICS
+    below = requested(info_, deep=True)
+    draws_series = bool(below & {"series", "previousSeries"})
     key = ScopeKey(
         importer.id, tuple(sorted(w.id for w in workshops)), period, previous, draws_series
     )
     loaders = ctx.loaders
-    want_activity = "workshopActivity" in fields
+    computed = sources.families_of(keys, _COMPUTED_BY)
     empty: list[Any] = []
     per_day, distinct, newest, activity = await asyncio.gather(
-        loaders.day_rows.load(key) if fields & _ADDITIVE else ready(DayTable(DAY_COLUMNS)),
-        loaders.distinct.load(key) if fields & {"activeStaff", "appUsers"} else ready(None),
+        loaders.day_rows.load(key) if sources.columns_of(keys) else ready(DayTable(DAY_COLUMNS)),
+        loaders.distinct.load(key) if sources.distinct_kinds_of(keys) else ready(None),
         loaders.newest.load_many([(importer.id, w.id) for w in workshops])
-        if "connectionRate" in fields
+        if below & _DATA_AGE_FIELDS
         else ready(empty),
         loaders.activity.load_many(
             [WorkshopPeriodKey(importer.id, w.id, period) for w in workshops]
         )
-        if want_activity
+        if "activity" in computed
         else ready(empty),
     )
     return ActivationsDashboard(
