@@ -27,7 +27,7 @@ from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
-from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.distinct_cache import DistinctCache, start_following
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     if not current:
         return JSONResponse({"status": "unavailable", "migrations": "behind"}, 503)
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "distinctCache": state.distinct_cache.state})
 
 
 def create_app(
@@ -84,11 +84,15 @@ def create_app(
         if migrate:
             await upgrade_async(url)
         schedule = _start_schedule(settings, engine)
+        await distinct_cache.warm(engine)  # starts the loads; no request waits for them
+        versions = start_following(url, engine, distinct_cache)
         yield
-        if schedule is not None:
-            schedule.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await schedule
+        for task in (schedule, versions):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await distinct_cache.close()
         await engine.dispose()
 
     app = Starlette(

@@ -20,7 +20,8 @@ from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows
-from server.resolvers.distinct_cache import KINDS, DistinctCache
+from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.distinct_ids import KINDS, load_window
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
@@ -89,8 +90,8 @@ class Loaders:
 
     def __init__(self, engine: AsyncEngine, distinct_cache: DistinctCache | None = None) -> None:
         self.engine = engine
-        # without the app's cache (one-off use), a request-local one
-        self.distinct_cache = distinct_cache or DistinctCache()
+        # without the app's cache (one-off use): each distinct count from SQL
+        self.distinct_cache = distinct_cache
         self.day_rows: DataLoader[ScopeKey, DayRows] = DataLoader(self._day_rows)
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
@@ -130,8 +131,15 @@ class Loaders:
             group: tuple[int, Period, Period, bool], batch: list[ScopeKey]
         ) -> list[dict[str, DistinctCounts]]:
             importer_id, current, previous, with_buckets = group
-            ids = await self.distinct_cache.ids(self.engine, importer_id)
             scopes = [k.workshops for k in batch]
+            ids = None
+            if self.distinct_cache is not None:
+                ids = await self.distinct_cache.ids(self.engine, importer_id)
+            if ids is None:  # the copy is loading: read just these workshops and days
+                workshops = sorted({w for scope in scopes for w in scope})
+                ids = await load_window(
+                    self.engine, importer_id, workshops, previous.start, current.end
+                )
             per_kind = {
                 kind: count_distinct(
                     ids[kind], scopes, current, previous, with_buckets=with_buckets
