@@ -46,6 +46,17 @@ class ScopeKey:
 
 
 @dataclass(frozen=True)
+class PageKey:
+    """One page of an importer's workshops (``only``: the refs a principal may see)."""
+
+    importer_id: int
+    only: tuple[str, ...] | None
+    search: str | None
+    first: int
+    after: str | None
+
+
+@dataclass(frozen=True)
 class WorkshopPeriodKey:
     importer_id: int
     workshop_id: int
@@ -103,6 +114,32 @@ class Loaders:
             self._partners_by_ref
         )
         self.partners = PartnerLoaders(engine)
+        # Lists of workshops go through loaders too: every aliased page or
+        # dashboard of a request is answered in the same event-loop tick, so
+        # the dashboards below them all join one batch (one day-rows statement
+        # instead of one per page).
+        self.workshop_page: DataLoader[PageKey, tenancy.WorkshopPage] = DataLoader(self._pages)
+        self.scoped_workshops: DataLoader[tuple[int, tuple[str, ...] | None], list[WorkshopRow]] = (
+            DataLoader(self._scoped)
+        )
+
+    async def _pages(self, keys: Sequence[PageKey]) -> list[tenancy.WorkshopPage]:
+        return [
+            await tenancy.workshop_page(
+                self.engine,
+                k.importer_id,
+                only_refs=k.only,
+                search=k.search,
+                first=k.first,
+                after_ref=k.after,
+            )
+            for k in keys
+        ]
+
+    async def _scoped(
+        self, keys: Sequence[tuple[int, tuple[str, ...] | None]]
+    ) -> list[list[WorkshopRow]]:
+        return [await tenancy.scoped_workshops(self.engine, i, only) for i, only in keys]
 
     async def _workshops_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[WorkshopRow | None]:
         return await _by_ref(
