@@ -57,7 +57,10 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     if not current:
         return JSONResponse({"status": "unavailable", "migrations": "behind"}, 503)
-    return JSONResponse({"status": "ok", "distinctCache": state.distinct_cache.state})
+    cache = state.distinct_cache
+    return JSONResponse(
+        {"status": "ok", "distinctCache": cache.state, "distinctCacheBytes": cache.nbytes}
+    )
 
 
 def create_app(
@@ -84,7 +87,10 @@ def create_app(
         if migrate:
             await upgrade_async(url)
         schedule = _start_schedule(settings, engine)
-        await distinct_cache.warm(engine)  # starts the loads; no request waits for them
+        try:  # starts the loads; no request waits for them
+            await distinct_cache.warm(engine)
+        except Exception as exc:  # database away: the listener warms it once it connects
+            log.warning("distinct-count copies not loaded at start: %s", exc)
         versions = start_following(url, engine, distinct_cache)
         yield
         for task in (schedule, versions):

@@ -51,13 +51,15 @@ async def test_requests_while_the_copy_loads_are_answered_from_sql(
             assert (await http.get("/readyz")).json() == {
                 "status": "ok",
                 "distinctCache": "loading",
+                "distinctCacheBytes": 0,
             }
             body = (await http.post("/graphql", json={"query": QUERY}, headers=headers)).json()
             assert body == {"data": {"activationsDashboard": {"appUsers": {"value": 2}}}}
             assert cache.state == "loading"
             gate.set()
             await cache.settled()
-            assert (await http.get("/readyz")).json()["distinctCache"] == "warm"
+            ready = (await http.get("/readyz")).json()
+            assert ready["distinctCache"] == "warm" and ready["distinctCacheBytes"] > 0
             body = (await http.post("/graphql", json={"query": QUERY}, headers=headers)).json()
             assert body["data"]["activationsDashboard"]["appUsers"]["value"] == 2
 
