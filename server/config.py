@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=50, ge=1)
     max_tokens: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # plain-data sub-trees completed in one pass (server/schema/fast_execution.py)
+    fast_execution: bool = True
 
     @field_validator("database_url", "database_read_url")
     @classmethod
