@@ -27,7 +27,7 @@ from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
-from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.distinct_cache import DistinctCache, start_following
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,10 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     if not current:
         return JSONResponse({"status": "unavailable", "migrations": "behind"}, 503)
-    return JSONResponse({"status": "ok"})
+    cache = state.distinct_cache
+    return JSONResponse(
+        {"status": "ok", "distinctCache": cache.state, "distinctCacheBytes": cache.nbytes}
+    )
 
 
 def create_app(
@@ -84,11 +87,18 @@ def create_app(
         if migrate:
             await upgrade_async(url)
         schedule = _start_schedule(settings, engine)
+        try:  # starts the loads; no request waits for them
+            await distinct_cache.warm(engine)
+        except Exception as exc:  # database away: the listener warms it once it connects
+            log.warning("distinct-count copies not loaded at start: %s", exc)
+        versions = start_following(url, engine, distinct_cache)
         yield
-        if schedule is not None:
-            schedule.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await schedule
+        for task in (schedule, versions):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await distinct_cache.close()
         await engine.dispose()
 
     app = Starlette(

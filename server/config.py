@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     facts_earliest: date = Field(default=date(2000, 1, 1), ge=date(1900, 1, 1))
     facts_ahead_days: int = Field(default=1, ge=0, le=3650)
     max_ingest_bytes: int = Field(default=64 * 1_048_576, ge=1)
+    # plain-data sub-trees completed in one pass (server/schema/fast_execution.py)
+    fast_execution: bool = True
 
     @field_validator("database_url", "database_read_url")
     @classmethod

@@ -80,10 +80,23 @@ def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
     return database_url or start_embedded(data_dir)
 
 
+SERVER_SETTINGS: dict[str, str] = {
+    # asyncpg prepares every statement; after its 5th run on a connection
+    # PostgreSQL's "auto" mode may switch to a generic plan that cannot see the
+    # scope arrays' sizes or the period, and picked a nested loop over every
+    # workshop and day (10x slower at 2,000 workshops x 730 days). Planning a
+    # rollup read costs well under a millisecond, so plan each one for its values.
+    "plan_cache_mode": "force_custom_plan",
+}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """The async engine; every connection plans each statement for its own
+    parameters (``SERVER_SETTINGS``)."""
     return create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        connect_args={"server_settings": dict(SERVER_SETTINGS)},
     )

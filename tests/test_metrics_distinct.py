@@ -22,7 +22,7 @@ def _ids(activity):
     )
     workshops = np.array([w for _, w, _ in activity], dtype=np.int64)
     users = np.array([u for _, _, u in activity], dtype=np.int64)
-    return ActivityIds(days, workshops, users)
+    return ActivityIds.of(days, workshops, users)
 
 
 def _brute(activity, scope, period):
@@ -61,3 +61,26 @@ def test_many_scopes_at_once_and_empty_data():
     assert [c.totals[False] for c in counts] == [1, 2, 2, 0]
     (empty,) = count_distinct(ActivityIds.empty(), [[1]], current, previous, with_buckets=True)
     assert empty.totals == {False: 0, True: 0}
+
+
+def test_days_between_a_calendar_previous_period_and_the_current_count_for_neither():
+    # CURRENT_MONTH on 10 Feb compares 1-10 Feb with 1-10 Jan: 20 Jan is in neither
+    activity = [(19, 1, 7), (35, 1, 8)]  # 20 Jan, 5 Feb
+    current = Period(date(2026, 2, 1), date(2026, 2, 10))
+    previous = Period(date(2026, 1, 1), date(2026, 1, 10))
+    (counts,) = count_distinct(_ids(activity), [[1]], current, previous, with_buckets=True)
+    assert counts.totals == {False: 1, True: 0}
+    assert counts.buckets[(Granularity.MONTH, True)] == {}
+
+
+def test_a_scope_reads_only_its_own_workshops_rows():
+    activity = [(30, 1, 5), (30, 2, 6), (31, 3, 6), (31, 3, 9)]
+    current = Period(START + timedelta(days=30), START + timedelta(days=31))
+    previous = previous_period(current, None)
+    ids = _ids(activity)
+    # a scope naming every workshop with activity (and one without) uses the
+    # importer-wide copy; the others gather their own blocks
+    counts = count_distinct(
+        ids, [[1, 2, 3, 99], [3], [2, 3], [99]], current, previous, with_buckets=False
+    )
+    assert [c.totals[False] for c in counts] == [3, 2, 2, 0]

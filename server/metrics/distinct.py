@@ -1,10 +1,13 @@
 """Exact distinct users over any period and any set of workshops, from the ids
 active per workshop and day (never a sum of daily distinct counts).
 
-Works on a columnar copy of the day rollup (day, workshop, user) sorted by day:
-a period is a slice, a scope a gather of per-workshop blocks, and a distinct
-count a bitmap or a sort — milliseconds where SQL's count(DISTINCT) over unnested
-arrays took most of a dashboard's time (notes/PERFORMANCE.md)."""
+Works on a columnar copy of the day rollup kept twice: per workshop (rows sorted
+by workshop, then day, so one workshop's period is a slice found by binary
+search: a scope costs what its own rows cost, never a sort of the importer's
+ids) and importer-wide (each (day, user) once, sorted by day, for scopes that
+cover every workshop with activity). A distinct count is then a bitmap or a
+small sort — milliseconds where SQL's count(DISTINCT) over unnested arrays took
+most of a dashboard's time."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,21 +24,95 @@ from server.metrics.periods import Period
 from server.metrics.series import Granularity, buckets
 
 Ints = npt.NDArray[np.int64]
+Ids = npt.NDArray[np.int32]
+"""Day ordinals and user ids, stored in 32 bits: half the memory of a large
+importer's copy (ordinals and PostgreSQL integer ids both fit)."""
+
+AnyInts = npt.NDArray[np.signedinteger[Any]]
+
+_NONE: Ids = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
 class ActivityIds:
-    """One kind of activity of one importer: a row per (day, workshop, user),
-    sorted by day (days as proleptic ordinals)."""
+    """One kind of activity of one importer (days as proleptic ordinals).
 
-    days: Ints
-    workshops: Ints
-    users: Ints
+    Attributes:
+        workshop_ids: the workshops with any row, ascending.
+        starts: where each workshop's rows begin in ``days``/``users`` (one more
+            entry than ``workshop_ids``: the end).
+        days, users: a row per (workshop, day, user), sorted by workshop, then day.
+        all_days, all_users: each (day, user) once over every workshop, by day.
+    """
+
+    workshop_ids: Ints
+    starts: Ints
+    days: Ids
+    users: Ids
+    all_days: Ids
+    all_users: Ids
 
     @classmethod
     def empty(cls) -> ActivityIds:
         none = np.zeros(0, dtype=np.int64)
-        return cls(none, none, none)
+        return cls(none, np.zeros(1, dtype=np.int64), _NONE, _NONE, _NONE, _NONE)
+
+    @classmethod
+    def of(cls, days: AnyInts, workshops: AnyInts, users: AnyInts) -> ActivityIds:
+        """From one row per (day, workshop, user), in any order."""
+        if users.size == 0:
+            return cls.empty()
+        order = np.lexsort((days, workshops))
+        workshops = workshops[order]
+        workshop_ids, first = np.unique(workshops.astype(np.int64), return_index=True)
+        starts = np.append(first, workshops.size).astype(np.int64)
+        span = int(users.max()) + 1
+        pairs = np.unique(days.astype(np.int64) * span + users)
+        return cls(
+            workshop_ids,
+            starts,
+            days[order].astype(np.int32),
+            users[order].astype(np.int32),
+            (pairs // span).astype(np.int32),
+            (pairs % span).astype(np.int32),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return sum(
+            a.nbytes
+            for a in (
+                self.workshop_ids,
+                self.starts,
+                self.days,
+                self.users,
+                self.all_days,
+                self.all_users,
+            )
+        )
+
+    def window(self, scope: Sequence[int], first: int, last: int) -> tuple[Ids, Ids]:
+        """(days, users) of ``scope``'s rows from day ``first`` to ``last`` (ordinals)."""
+        present = self.workshop_ids
+        positions = np.searchsorted(present, np.asarray(scope, dtype=np.int64))
+        found = positions < present.size
+        found[found] = present[positions[found]] == np.asarray(scope, dtype=np.int64)[found]
+        if int(np.count_nonzero(found)) == present.size > 0:
+            # every workshop with activity: the importer-wide copy, already deduplicated
+            lo = int(np.searchsorted(self.all_days, first, "left"))
+            hi = int(np.searchsorted(self.all_days, last, "right"))
+            return self.all_days[lo:hi], self.all_users[lo:hi]
+        day_parts, user_parts = [], []
+        for position in np.unique(positions[found]):
+            start, end = int(self.starts[position]), int(self.starts[position + 1])
+            block = self.days[start:end]
+            lo = start + int(np.searchsorted(block, first, "left"))
+            hi = start + int(np.searchsorted(block, last, "right"))
+            day_parts.append(self.days[lo:hi])
+            user_parts.append(self.users[lo:hi])
+        if not day_parts:
+            return _NONE, _NONE
+        return np.concatenate(day_parts), np.concatenate(user_parts)
 
 
 @dataclass
@@ -48,11 +126,13 @@ class DistinctCounts:
     )
 
 
-def _distinct(users: Ints) -> int:
-    """How many different ids: a bitmap over the dense ids (O(n); np.unique hashes
-    or sorts and was ~60x slower here)."""
+def _distinct(users: Ids) -> int:
+    """How many different ids: a sort for a few ids, else a bitmap over the dense
+    ids (O(n); np.unique sorts and was ~60x slower on an importer's window)."""
     if users.size == 0:
         return 0
+    if users.size < 4096:
+        return int(np.unique(users).size)
     seen = np.zeros(int(users.max()) + 1, dtype=bool)
     seen[users] = True
     return int(np.count_nonzero(seen))
@@ -73,7 +153,7 @@ class _Buckets:
             index[bucket.start.toordinal() - base : bucket.end.toordinal() - base + 1] = i
         return cls(index, [b.start for b in parts])
 
-    def distinct(self, days: Ints, users: Ints, base: int) -> dict[date, int]:
+    def distinct(self, days: Ids, users: Ids, base: int) -> dict[date, int]:
         """Distinct users per bucket: unique (bucket, user) pairs, counted per bucket."""
         if users.size == 0:
             return {}
@@ -96,12 +176,7 @@ def count_distinct(
     """Distinct users per scope over ``current`` and ``previous`` (and per
     day/week/month bucket of each when ``with_buckets``)."""
     base, last = previous.start.toordinal(), current.end.toordinal()
-    lo = int(np.searchsorted(ids.days, base, "left"))
-    hi = int(np.searchsorted(ids.days, last, "right"))
-    days, workshops, users = ids.days[lo:hi], ids.workshops[lo:hi], ids.users[lo:hi]
-    order = np.argsort(workshops, kind="stable")
-    by_workshop = workshops[order]
-    first_current = current.start.toordinal()
+    first_current, last_previous = current.start.toordinal(), previous.end.toordinal()
     tables = (
         {
             (g, of_previous): _Buckets.of(base, last - base + 1, period, g)
@@ -113,20 +188,15 @@ def count_distinct(
     )
     result = []
     for scope in scopes:
-        blocks = [
-            order[
-                np.searchsorted(by_workshop, w, "left") : np.searchsorted(by_workshop, w, "right")
-            ]
-            for w in scope
-        ]
-        rows = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
-        scope_days, scope_users = days[rows], users[rows]
-        in_current = scope_days >= first_current
+        scope_days, scope_users = ids.window(scope, base, last)
+        # a previous period need not end the day before the current one starts
+        # (CURRENT_MONTH compares with the same days of the month before)
+        masks = {False: scope_days >= first_current, True: scope_days <= last_previous}
         counts = DistinctCounts()
-        for of_previous, mask in ((False, in_current), (True, ~in_current)):
+        for of_previous, mask in masks.items():
             counts.totals[of_previous] = _distinct(scope_users[mask])
         for (granularity, of_previous), table in tables.items():
-            mask = ~in_current if of_previous else in_current
+            mask = masks[of_previous]
             counts.buckets[(granularity, of_previous)] = table.distinct(
                 scope_days[mask], scope_users[mask], base
             )

@@ -16,6 +16,8 @@ class WorkshopDay(SQLModel, table=True):
     """Additive counts per workshop and day (sums over any period stay exact)."""
 
     __tablename__ = "workshop_day"
+    # importer-wide reads of a day range (every dashboard over many workshops)
+    __table_args__ = (Index("ix_workshop_day_importer_day", "importer_id", "day"),)
 
     workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
     day: date = Field(primary_key=True)

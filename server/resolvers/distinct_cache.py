@@ -1,81 +1,134 @@
-"""The in-process columnar copy of each importer's per-day user ids, reloaded
-when daily processing bumps the importer's data version.
+"""The in-process columnar copy of each importer's per-day user ids, loaded in
+the background at start and whenever daily processing bumps the importer's
+data version, so no request ever waits for a load.
 
 One per application (not per request, and never module-level: each app — and
 each test database — keeps its own). Each request checks the version with one
-cheap statement, so an answer is never older than the rollups it stands on."""
+cheap statement, so an answer is never older than the rollups it stands on:
+while the copy of that version is not ready, ``ids`` answers None and the caller
+reads just its own workshops and days with SQL."""
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from itertools import chain
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
 
-import numpy as np
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.metrics.distinct import ActivityIds
+from server import data_versions
+from server.resolvers.distinct_ids import IdsByKind, load_all, version
 
-KINDS = ("app", "staff")
+log = logging.getLogger(__name__)
 
-
-async def _version(engine: AsyncEngine, importer_id: int) -> int:
-    async with engine.connect() as conn:
-        value = (
-            await conn.execute(
-                text("SELECT data_version FROM processing_state WHERE importer_id = :i"),
-                {"i": importer_id},
-            )
-        ).scalar_one_or_none()
-    return int(value or 0)
+CacheState = Literal["cold", "loading", "warm"]
 
 
-async def _load(engine: AsyncEngine, importer_id: int) -> dict[str, ActivityIds]:
-    async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                text(
-                    "SELECT kind, day, workshop_id, user_ids FROM workshop_day_users"
-                    " WHERE importer_id = :i ORDER BY kind, day, workshop_id"
-                ),
-                {"i": importer_id},
-            )
-        ).all()
-    by_kind: dict[str, list[tuple[int, int, list[int]]]] = defaultdict(list)
-    for kind, day, workshop_id, user_ids in rows:
-        by_kind[kind].append((day.toordinal(), workshop_id, user_ids))
-    return {kind: _columns(by_kind.get(kind, [])) for kind in KINDS}
+@dataclass(frozen=True)
+class _Entry:
+    version: int
+    ids: IdsByKind
 
 
-def _columns(rows: list[tuple[int, int, list[int]]]) -> ActivityIds:
-    if not rows:
-        return ActivityIds.empty()
-    lengths = np.fromiter((len(r[2]) for r in rows), dtype=np.int64, count=len(rows))
-    total = int(lengths.sum())
-    return ActivityIds(
-        days=np.repeat(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), lengths),
-        workshops=np.repeat(
-            np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)), lengths
-        ),
-        users=np.fromiter(chain.from_iterable(r[2] for r in rows), dtype=np.int64, count=total),
-    )
+Loader = Callable[[AsyncEngine, int], Awaitable[tuple[int, IdsByKind]]]
 
 
 class DistinctCache:
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[int, dict[str, ActivityIds]]] = {}
-        self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+    def __init__(self, loader: Loader = load_all) -> None:
+        self.loader = loader
+        """How a copy is read (a test may hold it back to see requests meanwhile)."""
+        self._entries: dict[int, _Entry] = {}
+        self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._warmed = False
 
-    async def ids(self, engine: AsyncEngine, importer_id: int) -> dict[str, ActivityIds]:
-        """The importer's ids per kind, as of its latest processing run."""
-        version = await _version(engine, importer_id)
+    @property
+    def state(self) -> CacheState:
+        """``cold`` before start-up loading began, ``loading`` while any
+        importer's copy is behind its known version, else ``warm``."""
+        if not self._warmed:
+            return "cold"
+        return "loading" if any(not t.done() for t in self._tasks.values()) else "warm"
+
+    def loaded_version(self, importer_id: int) -> int | None:
+        """The data version of the importer's loaded copy (None: none loaded)."""
         entry = self._entries.get(importer_id)
-        if entry is not None and entry[0] == version:
-            return entry[1]
-        async with self._locks[importer_id]:
-            entry = self._entries.get(importer_id)
-            if entry is None or entry[0] != version:
-                entry = (version, await _load(engine, importer_id))
-                self._entries[importer_id] = entry
-        return entry[1]
+        return entry.version if entry else None
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the copies' arrays hold."""
+        return sum(a.nbytes for e in self._entries.values() for a in e.ids.values())
+
+    async def ids(self, engine: AsyncEngine, importer_id: int) -> IdsByKind | None:
+        """The importer's ids per kind as of its latest processing run, or None
+        while that copy is loading (a load is then under way)."""
+        async with engine.connect() as conn:
+            current = await version(conn, importer_id)
+        entry = self._entries.get(importer_id)
+        if entry is not None and entry.version == current:
+            return entry.ids
+        self.refresh(engine, importer_id, current)
+        return None
+
+    def refresh(self, engine: AsyncEngine, importer_id: int, seen: int) -> None:
+        """Load the importer's copy of version ``seen`` (or newer) in the
+        background, unless it is loaded or loading (a load that ends behind
+        ``seen`` reloads)."""
+        self._wanted[importer_id] = max(seen, self._wanted.get(importer_id, seen))
+        entry = self._entries.get(importer_id)
+        if entry is not None and entry.version >= seen:
+            return
+        task = self._tasks.get(importer_id)
+        if task is None or task.done():
+            self._tasks[importer_id] = asyncio.create_task(self._load(engine, importer_id))
+
+    async def _load(self, engine: AsyncEngine, importer_id: int) -> None:
+        for _ in range(3):  # a run committing during a load makes it reload once more
+            try:
+                as_of, ids = await self.loader(engine, importer_id)
+            except Exception:  # the request path falls back to SQL; the next request retries
+                log.exception("loading the distinct-count copy of importer %s failed", importer_id)
+                return
+            self._entries[importer_id] = _Entry(as_of, ids)
+            if as_of >= self._wanted.get(importer_id, 0):
+                return
+
+    async def warm(self, engine: AsyncEngine) -> None:
+        """Start loading every processed importer whose copy is behind (at
+        start-up, and after missing notifications)."""
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(text("SELECT importer_id, data_version FROM processing_state"))
+            ).all()
+        for importer_id, seen in rows:
+            self.refresh(engine, int(importer_id), int(seen))
+        self._warmed = True
+
+    async def settled(self) -> None:
+        """Wait until no load is under way (tests; shutdown)."""
+        while pending := [t for t in self._tasks.values() if not t.done()]:
+            await asyncio.wait(pending)
+
+    async def close(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        for task in self._tasks.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def start_following(url: str, engine: AsyncEngine, cache: DistinctCache) -> asyncio.Task[None]:
+    """Keep ``cache`` loaded from start-up on, reloading an importer's copy as
+    soon as a processing run anywhere announces a new data version."""
+    return asyncio.create_task(
+        data_versions.follow(
+            url,
+            on_change=lambda importer_id, seen: cache.refresh(engine, importer_id, seen),
+            on_connect=lambda: cache.warm(engine),
+        )
+    )

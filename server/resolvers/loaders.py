@@ -20,7 +20,8 @@ from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows
-from server.resolvers.distinct_cache import KINDS, DistinctCache
+from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.distinct_ids import KINDS, load_window
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
@@ -42,6 +43,17 @@ class ScopeKey:
     @property
     def group(self) -> tuple[int, Period, Period, bool]:
         return (self.importer_id, self.current, self.previous, self.with_days)
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """One page of an importer's workshops (``only``: the refs a principal may see)."""
+
+    importer_id: int
+    only: tuple[str, ...] | None
+    search: str | None
+    first: int
+    after: str | None
 
 
 @dataclass(frozen=True)
@@ -89,8 +101,8 @@ class Loaders:
 
     def __init__(self, engine: AsyncEngine, distinct_cache: DistinctCache | None = None) -> None:
         self.engine = engine
-        # without the app's cache (one-off use), a request-local one
-        self.distinct_cache = distinct_cache or DistinctCache()
+        # without the app's cache (one-off use): each distinct count from SQL
+        self.distinct_cache = distinct_cache
         self.day_rows: DataLoader[ScopeKey, DayRows] = DataLoader(self._day_rows)
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
@@ -102,6 +114,32 @@ class Loaders:
             self._partners_by_ref
         )
         self.partners = PartnerLoaders(engine)
+        # Lists of workshops go through loaders too: every aliased page or
+        # dashboard of a request is answered in the same event-loop tick, so
+        # the dashboards below them all join one batch (one day-rows statement
+        # instead of one per page).
+        self.workshop_page: DataLoader[PageKey, tenancy.WorkshopPage] = DataLoader(self._pages)
+        self.scoped_workshops: DataLoader[tuple[int, tuple[str, ...] | None], list[WorkshopRow]] = (
+            DataLoader(self._scoped)
+        )
+
+    async def _pages(self, keys: Sequence[PageKey]) -> list[tenancy.WorkshopPage]:
+        return [
+            await tenancy.workshop_page(
+                self.engine,
+                k.importer_id,
+                only_refs=k.only,
+                search=k.search,
+                first=k.first,
+                after_ref=k.after,
+            )
+            for k in keys
+        ]
+
+    async def _scoped(
+        self, keys: Sequence[tuple[int, tuple[str, ...] | None]]
+    ) -> list[list[WorkshopRow]]:
+        return [await tenancy.scoped_workshops(self.engine, i, only) for i, only in keys]
 
     async def _workshops_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[WorkshopRow | None]:
         return await _by_ref(
@@ -130,8 +168,15 @@ class Loaders:
             group: tuple[int, Period, Period, bool], batch: list[ScopeKey]
         ) -> list[dict[str, DistinctCounts]]:
             importer_id, current, previous, with_buckets = group
-            ids = await self.distinct_cache.ids(self.engine, importer_id)
             scopes = [k.workshops for k in batch]
+            ids = None
+            if self.distinct_cache is not None:
+                ids = await self.distinct_cache.ids(self.engine, importer_id)
+            if ids is None:  # the copy is loading: read just these workshops and days
+                workshops = sorted({w for scope in scopes for w in scope})
+                ids = await load_window(
+                    self.engine, importer_id, workshops, previous.start, current.end
+                )
             per_kind = {
                 kind: count_distinct(
                     ids[kind], scopes, current, previous, with_buckets=with_buckets

@@ -4,7 +4,7 @@ together from its loaded metric families."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from server.auth.principal import Role
+from server.metrics import sources
 from server.metrics.daytable import DayTable
+from server.metrics.definition import DashboardKind
 from server.metrics.distinct import DistinctCounts
 from server.metrics.periods import Period as DomainPeriod
 from server.metrics.series import Granularity as DomainGranularity
@@ -32,7 +34,6 @@ from server.schema.common import (
     Trend,
     describe,
     info,
-    ready,
     resolve_periods,
 )
 from server.schema.context import Context, Info
@@ -273,15 +274,52 @@ def _workshop_activity(
     return rows
 
 
-_ADDITIVE = {
-    "newActivations",
-    "leadsCreated",
-    "chatConversations",
-    "chatMessages",
-    "chatFirstResponseTime",
-    "marketingCampaignsSent",
-    "connectionRate",
-}
+_METRICS = sources.keys_of(DashboardKind.ACTIVATIONS)
+_COMPUTED_BY = {"workshopActivity": "activity"}
+"""The metrics without a formula, and the loader that computes each."""
+_DATA_AGE_FIELDS = {"newestDataDate", "dataAgeDays"}
+
+sources.check_claimed(DashboardKind.ACTIVATIONS, _COMPUTED_BY, [DAY_COLUMNS])
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every dashboard of one field and argument set needs: worked out once
+    per request, not once per workshop of a list."""
+
+    period: DomainPeriod
+    previous: DomainPeriod
+    today: date
+    with_days: bool
+    day_rows: bool
+    distinct: bool
+    newest: bool
+    activity: bool
+
+
+async def _plan(info_: Info, period_input: PeriodInput) -> _Plan:
+    ctx: Context = info_.context
+    # the same field nodes (one field of a list, every item) and the same argument
+    memo_key = (tuple(id(n) for n in info_._raw_info.field_nodes), repr(period_input))
+    found = ctx.memo.get(memo_key)
+    if isinstance(found, _Plan):
+        return found
+    today = await ctx.today()
+    period, previous = resolve_periods(period_input, today - timedelta(days=1))
+    keys = requested(info_) & _METRICS
+    below = requested(info_, deep=True)
+    plan = _Plan(
+        period=period,
+        previous=previous,
+        today=today,
+        with_days=bool(below & {"series", "previousSeries"}),
+        day_rows=bool(sources.columns_of(keys)),
+        distinct=bool(sources.distinct_kinds_of(keys)),
+        newest=bool(below & _DATA_AGE_FIELDS),
+        activity="activity" in sources.families_of(keys, _COMPUTED_BY),
+    )
+    ctx.memo[memo_key] = plan
+    return plan
 
 
 async def build_dashboard(
@@ -291,33 +329,41 @@ async def build_dashboard(
     other dashboard of this request), and return a plain, prepared object."""
     ctx: Context = info_.context
     importer = await ctx.importer()
-    today = await ctx.today()
-    period, previous = resolve_periods(period_input, today - timedelta(days=1))
-    fields = requested(info_)
-    draws_series = bool(requested(info_, deep=True) & {"series", "previousSeries"})
+    plan = await _plan(info_, period_input)
+    period, previous, today = plan.period, plan.previous, plan.today
     key = ScopeKey(
-        importer.id, tuple(sorted(w.id for w in workshops)), period, previous, draws_series
+        importer.id, tuple(sorted(w.id for w in workshops)), period, previous, plan.with_days
     )
     loaders = ctx.loaders
-    want_activity = "workshopActivity" in fields
-    empty: list[Any] = []
-    per_day, distinct, newest, activity = await asyncio.gather(
-        loaders.day_rows.load(key) if fields & _ADDITIVE else ready(DayTable(DAY_COLUMNS)),
-        loaders.distinct.load(key) if fields & {"activeStaff", "appUsers"} else ready(None),
-        loaders.newest.load_many([(importer.id, w.id) for w in workshops])
-        if "connectionRate" in fields
-        else ready(empty),
-        loaders.activity.load_many(
+    # futures only (no task per family and dashboard: lists hold thousands)
+    pending: dict[str, Awaitable[Any]] = {}
+    if plan.day_rows:
+        pending["per_day"] = loaders.day_rows.load(key)
+    if plan.distinct:
+        pending["distinct"] = loaders.distinct.load(key)
+    if plan.newest:
+        pending["newest"] = loaders.newest.load_many([(importer.id, w.id) for w in workshops])
+    if plan.activity:
+        pending["activity"] = loaders.activity.load_many(
             [WorkshopPeriodKey(importer.id, w.id, period) for w in workshops]
         )
-        if want_activity
-        else ready(empty),
-    )
+    loaded = dict(zip(pending, await asyncio.gather(*pending.values()), strict=True))
     return ActivationsDashboard(
         period=Period.of(period),
         previous_period=Period.of(previous),
         as_of=today - timedelta(days=1),
         data=_Loaded(
-            importer, workshops, period, previous, today, per_day, distinct, newest, activity
+            importer,
+            workshops,
+            period,
+            previous,
+            today,
+            loaded.get("per_day", _NO_DAYS),
+            loaded.get("distinct"),
+            loaded.get("newest", []),
+            loaded.get("activity", []),
         ),
     )
+
+
+_NO_DAYS = DayTable(DAY_COLUMNS)

@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 
 from server.auth.principal import Role
 from server.config import Settings
+from server.schema.fast_execution import FastExecutionContext
 from server.schema.ingest import IngestMutation
 from server.schema.limits import CostLimit, DocumentShapeLimit
 from server.schema.nul_guard import RefuseNulCharacters
@@ -76,6 +77,7 @@ def build_schema(role: Role, settings: Settings) -> RoleSchema:
         query=Query,
         mutation=Mutation if _has_fields_for(Mutation, role) else None,
         extensions=_extensions(settings),
+        execution_context_class=FastExecutionContext if settings.fast_execution else None,
         # sort_schema=True would rebuild the schema with plain graphql-core enum types,
         # which hand resolvers enum values as strings; definition order is stable.
         config=StrawberryConfig(disable_field_suggestions=True),

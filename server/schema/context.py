@@ -28,6 +28,8 @@ class Context:
     settings: Settings
     loaders: Loaders
     request: Any = None
+    memo: dict[Any, Any] = field(default_factory=dict)
+    """Per-request results worked out once for many list items (dashboard plans)."""
     _importer: asyncio.Task[ImporterRow | None] | None = field(default=None, init=False)
 
     async def importer(self) -> ImporterRow:
@@ -63,7 +65,8 @@ class Context:
         importer = await self.importer()
         allowed = self.workshop_refs_allowed
         if refs is None:
-            return await tenancy.scoped_workshops(self.engine, importer.id, allowed)
+            only = None if allowed is None else tuple(allowed)
+            return await self.loaders.scoped_workshops.load((importer.id, only))
         wanted = list(dict.fromkeys(refs))
         outside = [r for r in wanted if allowed is not None and r not in allowed]
         if outside:

@@ -12,13 +12,24 @@ import strawberry
 
 from server.auth.principal import Principal, Role
 from server.errors import NotFound
+from server.metrics import sources
 from server.metrics.daytable import DayTable
+from server.metrics.definition import DashboardKind
 from server.metrics.formulas import Sum
 from server.metrics.periods import Period as DomainPeriod
 from server.resolvers import tenancy
 from server.resolvers.activations import DayRows
 from server.resolvers.partner_loaders import PartnerKey, PipelineKey
-from server.resolvers.partners import SILENT, LeadFilter, OutflowRows, PipelineRow, Window
+from server.resolvers.partners import (
+    COHORT_COLUMNS,
+    OFFER_COLUMNS,
+    OUTFLOW,
+    SILENT,
+    LeadFilter,
+    OutflowRows,
+    PipelineRow,
+    Window,
+)
 from server.resolvers.tenancy import PartnerRow
 from server.schema.common import (
     CountMetric,
@@ -275,8 +286,9 @@ class PartnerDashboard:
 
     @strawberry.field(description="The current pipeline: ignores the period and filters.")
     def pipeline(self) -> Pipeline:
-        row = self.data.pipeline
-        assert row is not None
+        # None: the card was asked for without any of its figures (``__typename``);
+        # every figure asked for below the dashboard loads the row
+        row = self.data.pipeline or PipelineRow(0, 0, 0)
         return Pipeline(
             open_leads=row.open_leads,
             overdue_leads=row.overdue_leads,
@@ -314,7 +326,18 @@ class PartnerDashboard:
         )
 
 
-_COHORT_CARDS = {"feedback", "conversion", "processingSpeed", "satisfaction"}
+_METRICS = sources.keys_of(DashboardKind.PARTNER)
+_COMPUTED_BY = {
+    "openLeads": "pipeline",
+    "overdueLeads": "pipeline",
+    "totalLeadsReceived": "pipeline",
+    "partnerSince": "pipeline",
+    "silentLeads": "silent",
+}
+"""The metrics without a formula, and the loader that computes each."""
+sources.check_claimed(
+    DashboardKind.PARTNER, _COMPUTED_BY, [OFFER_COLUMNS, COHORT_COLUMNS, (OUTFLOW,)]
+)
 
 
 async def _lead_filter(ctx: Context, importer_id: int, filter_: PartnerFilterInput) -> LeadFilter:
@@ -343,16 +366,18 @@ async def build_partner_dashboard(
     window = Window(importer.id, lead_filter, period, previous, draws_series)
     key = PartnerKey(partner.id, window, today)
     due_before = today - timedelta(days=importer.lead_due_days)
-    fields = requested(info_)
+    # every metric below the dashboard (its cards hold them), whatever card it is in
+    keys = requested(info_, deep=True) & _METRICS
+    columns, computed = sources.columns_of(keys), sources.families_of(keys, _COMPUTED_BY)
     loaders = ctx.loaders.partners
     pipeline, offers, cohort, silent, outflow = await asyncio.gather(
         loaders.pipeline.load(PipelineKey(importer.id, partner.id, due_before))
-        if "pipeline" in fields
+        if "pipeline" in computed
         else ready(None),
-        loaders.offers.load(key) if "leadPick" in fields else ready(DayTable(())),
-        loaders.cohort.load(key) if fields & _COHORT_CARDS else ready(DayTable(())),
-        loaders.silent.load(key) if "feedback" in fields else ready(DayTable(())),
-        loaders.outflow.load(key) if "outflow" in fields else ready(OutflowRows()),
+        loaders.offers.load(key) if columns & set(OFFER_COLUMNS) else ready(DayTable(())),
+        loaders.cohort.load(key) if columns & set(COHORT_COLUMNS) else ready(DayTable(())),
+        loaders.silent.load(key) if "silent" in computed else ready(DayTable(())),
+        loaders.outflow.load(key) if OUTFLOW in columns else ready(OutflowRows()),
     )
     return PartnerDashboard(
         period=Period.of(period),

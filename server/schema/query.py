@@ -14,7 +14,8 @@ from server.auth.principal import Role
 from server.errors import BadUserInput, NotFound
 from server.metrics import catalog
 from server.metrics.definition import DashboardKind as DomainDashboardKind
-from server.resolvers import goals, saved_filters, tenancy
+from server.resolvers import goals, saved_filters
+from server.resolvers.loaders import PageKey
 from server.schema.activations import ActivationsDashboard, build_dashboard
 from server.schema.common import DashboardKind, MetricInfo, PeriodInput
 from server.schema.context import Info
@@ -81,13 +82,15 @@ class CoreQuery:
         check_page_size(first)
         ctx = info.context
         importer = await ctx.importer()
-        page = await tenancy.workshop_page(
-            ctx.engine,
-            importer.id,
-            only_refs=ctx.workshop_refs_allowed,
-            search=search,
-            first=first,
-            after_ref=decode_cursor(after) if after else None,
+        allowed = ctx.workshop_refs_allowed
+        page = await ctx.loaders.workshop_page.load(
+            PageKey(
+                importer.id,
+                only=None if allowed is None else tuple(allowed),
+                search=search,
+                first=first,
+                after=decode_cursor(after) if after else None,
+            )
         )
         edges = [WorkshopEdge(cursor=encode_cursor(r.ref), node=Workshop.of(r)) for r in page.rows]
         return WorkshopConnection(

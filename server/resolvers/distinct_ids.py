@@ -1,0 +1,118 @@
+"""Reading the per-(workshop, day) user ids of ``workshop_day_users`` into the
+columnar form distinct counts work on: all of an importer's (the cache, read in
+chunks of workshops with the conversion in a thread, so the event loop never
+waits long), or only a request's workshops and days (the fallback while the
+cache loads)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import date
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from server.metrics.distinct import ActivityIds, Ids
+
+KINDS = ("app", "staff")
+
+CHUNK_WORKSHOPS = 50
+"""Workshops per statement of a full load (at 2 years a few 10k rows each)."""
+
+IdsByKind = dict[str, ActivityIds]
+
+_Columns = tuple[Ids, Ids, Ids]
+"""(days, workshops, users): 32-bit, so a large importer's load peaks lower."""
+
+
+def _columns(rows: Sequence[Any]) -> dict[str, _Columns]:
+    """(days, workshops, users) per kind from (kind, day, workshop_id, user_ids) rows."""
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    for row in rows:
+        by_kind[row[0]].append(row)
+    result = {}
+    for kind, part in by_kind.items():
+        lengths = np.fromiter((len(r[3]) for r in part), dtype=np.int64, count=len(part))
+        days = np.fromiter((r[1].toordinal() for r in part), dtype=np.int32, count=len(part))
+        workshops = np.fromiter((r[2] for r in part), dtype=np.int32, count=len(part))
+        users = np.fromiter(
+            chain.from_iterable(r[3] for r in part), dtype=np.int32, count=int(lengths.sum())
+        )
+        result[kind] = (np.repeat(days, lengths), np.repeat(workshops, lengths), users)
+    return result
+
+
+def _join(parts: list[dict[str, _Columns]]) -> IdsByKind:
+    joined = {}
+    for kind in KINDS:
+        arrays = [p[kind] for p in parts]
+        if not arrays:
+            joined[kind] = ActivityIds.empty()
+            continue
+        days, workshops, users = (np.concatenate([a[i] for a in arrays]) for i in range(3))
+        joined[kind] = ActivityIds.of(days, workshops, users)
+    return joined
+
+
+_SELECT = "SELECT kind, day, workshop_id, user_ids FROM workshop_day_users WHERE importer_id = :i"
+
+
+async def version(conn: AsyncConnection, importer_id: int) -> int:
+    """The importer's data version (bumped by every processing run)."""
+    value = (
+        await conn.execute(
+            text("SELECT data_version FROM processing_state WHERE importer_id = :i"),
+            {"i": importer_id},
+        )
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+async def load_all(engine: AsyncEngine, importer_id: int) -> tuple[int, IdsByKind]:
+    """Every id of the importer and the data version they are as of, read from
+    one snapshot (a processing run committing meanwhile is not half seen)."""
+    async with engine.connect() as plain:
+        conn = await plain.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            as_of = await version(conn, importer_id)
+            workshops = (
+                await conn.execute(
+                    text(
+                        "SELECT DISTINCT workshop_id FROM workshop_day_users"
+                        " WHERE importer_id = :i ORDER BY 1"
+                    ),
+                    {"i": importer_id},
+                )
+            ).scalars()
+            ids = list(workshops)
+            parts = []
+            for start in range(0, len(ids), CHUNK_WORKSHOPS):
+                rows = (
+                    await conn.execute(
+                        text(_SELECT + " AND workshop_id = ANY(CAST(:w AS int[]))"),
+                        {"i": importer_id, "w": ids[start : start + CHUNK_WORKSHOPS]},
+                    )
+                ).all()
+                parts.append(await asyncio.to_thread(_columns, rows))
+    return as_of, await asyncio.to_thread(_join, parts)
+
+
+async def load_window(
+    engine: AsyncEngine, importer_id: int, workshop_ids: Sequence[int], first: date, last: date
+) -> IdsByKind:
+    """Only the ids of these workshops from ``first`` to ``last`` (one statement)."""
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    _SELECT + " AND workshop_id = ANY(CAST(:w AS int[]))"
+                    " AND day BETWEEN :first AND :last"
+                ),
+                {"i": importer_id, "w": list(workshop_ids), "first": first, "last": last},
+            )
+        ).all()
+    return _join([_columns(rows)])

@@ -1,0 +1,47 @@
+"""Lists of dashboards as one batch: several aliased pages of workshops, each
+with a dashboard per workshop, reach the database as one day-rows statement
+(the pages used to arrive in different event-loop ticks, each page's
+dashboards a batch of their own)."""
+
+from __future__ import annotations
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from server.app import create_app
+from server.schema.tenancy import encode_cursor
+from tests.statements import counting
+from tests.test_activations_batching import _seed
+
+_FIELDS = "nodes { id dashboard(period: {preset: LAST_30_DAYS}) { newActivations { value } } }"
+
+
+def _pages(size: int, count: int) -> str:
+    pages = [f"p0: workshops(first: {size}) {{ {_FIELDS} }}"]
+    for n in range(1, count):
+        after = encode_cursor(f"w{n * size:04d}")
+        pages.append(f'p{n}: workshops(first: {size}, after: "{after}") {{ {_FIELDS} }}')
+    return "{ " + " ".join(pages) + " }"
+
+
+async def test_aliased_pages_of_dashboards_are_one_batch(engine, settings, database_url, token):
+    await _seed(engine, 40)
+    app = create_app(settings, database_url=database_url, migrate=False)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            headers = {"Authorization": f"Bearer {token('importer')}"}
+            with counting(app.state.insights.engine) as statements:
+                body = (
+                    await http.post("/graphql", json={"query": _pages(10, 4)}, headers=headers)
+                ).json()
+    assert "errors" not in body, body
+    ids = [n["id"] for page in body["data"].values() for n in page["nodes"]]
+    assert ids == [f"w{n:04d}" for n in range(1, 41)]
+    assert all(
+        n["dashboard"]["newActivations"]["value"] == 1
+        for page in body["data"].values()
+        for n in page["nodes"]
+    )
+    day_rows = [s for s in statements if "workshop_day d" in s]
+    assert len(day_rows) == 1, f"{len(day_rows)} day-rows statements for 4 pages"
