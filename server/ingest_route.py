@@ -10,6 +10,7 @@ from server.auth.jwt import bearer_token
 from server.auth.principal import Role
 from server.errors import BadUserInput, Forbidden, InsightsError, error_body
 from server.ingest import ingest_csv_text
+from server.observability.metrics import observe_ingest
 
 
 async def ingest_csv(request: Request) -> JSONResponse:
@@ -28,6 +29,7 @@ async def ingest_csv(request: Request) -> JSONResponse:
         report = await ingest_csv_text(
             state.engine, request.path_params["kind"], text, importer_ref=principal.importer
         )
+        observe_ingest(report)
     except InsightsError as exc:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(error_body(exc.code, exc.message), exc.http_status, headers=headers)

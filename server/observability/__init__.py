@@ -1,0 +1,3 @@
+"""Seeing what the service does: one record per request (``record``), filled
+by an ASGI middleware (``middleware``) and written out as one log line
+(``logging``) and as Prometheus metrics (``metrics``)."""
