@@ -22,6 +22,7 @@ import logging
 import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,6 +31,7 @@ from server.errors import ServiceUnavailable, error_body
 log = logging.getLogger(__name__)
 
 MESSAGE = "the database is unavailable; try again shortly"
+RETRY_AFTER = "5"  # seconds: a restart or a failover usually takes about this long
 
 # 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now ("shutting
 # down", "starting up", "in recovery mode"), 53300 too_many_connections. Not all of
@@ -86,12 +88,13 @@ def unavailable_response() -> JSONResponse:
     return JSONResponse(
         error_body(ServiceUnavailable.code, MESSAGE),
         status_code=ServiceUnavailable.http_status,
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": RETRY_AFTER},
     )
 
 
 class OutageMiddleware:
-    """Turns a connection-class failure escaping any route into 503 JSON.
+    """Turns a connection-class failure escaping any route into 503 JSON, and
+    gives every 503 (GraphQL's own included) a ``Retry-After``.
 
     Anything else is re-raised untouched (it is a bug and must stay visible).
     When the response has already started there is nothing left to change, so
@@ -111,6 +114,9 @@ class OutageMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if message["status"] == 503:
+                    headers = MutableHeaders(scope=message)
+                    headers.setdefault("retry-after", RETRY_AFTER)
             await send(message)
 
         try:

@@ -81,7 +81,11 @@ async def _seed(url: str) -> None:
 def _judge(door: str, response: httpx.Response, tally: Tally) -> None:
     key = (door, tally.phase)
     kind = response.headers.get("content-type", "")
-    if response.status_code == 503 and kind.startswith("application/json"):
+    if (
+        response.status_code == 503
+        and kind.startswith("application/json")
+        and response.headers.get("retry-after", "").isdigit()
+    ):
         codes = [e["extensions"]["code"] for e in response.json().get("errors", [])]
         if codes and set(codes) == {"SERVICE_UNAVAILABLE"}:
             tally.unavailable[key] += 1
