@@ -28,9 +28,10 @@ Sink = Callable[[RequestRecord], None]
 # Enough of a GraphQL body to find its operation name; the endpoint bounds the
 # whole body itself (413), this only bounds what is kept here.
 _BODY_KEPT = 1_048_576
-# Error codes are read from JSON answers up to this size; a larger answer is a
-# dashboard, not an error.
-_ANSWER_KEPT = 4_194_304
+# An error's code in a compact JSON answer (orjson and Starlette write no spaces).
+# Inside a JSON string a quote is escaped, so these bytes only match a real
+# "extensions" object; one level of nesting allows extra fields before "code".
+_ERROR_CODE = re.compile(rb'"extensions":\{(?:[^{}]|\{[^{}]*\})*?"code":"([A-Z_]+)"')
 _OPERATION = re.compile(rb"\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 _ANONYMOUS = re.compile(rb"^\s*(query|mutation|subscription)?\s*[({]")
 
@@ -56,7 +57,7 @@ class RequestObserver:
             path=scope.get("path", ""),
         )
         body = bytearray()
-        answer = bytearray()
+        codes: list[str] = []
         json_answer = False
 
         async def receive_kept() -> Message:
@@ -74,12 +75,15 @@ class RequestObserver:
                 json_answer = response_headers.get("content-type", "").startswith(
                     "application/json"
                 )
-            elif (
-                message["type"] == "http.response.body"
-                and json_answer
-                and len(answer) <= _ANSWER_KEPT
-            ):
-                answer.extend(message.get("body", b""))
+            elif message["type"] == "http.response.body" and json_answer:
+                # Scanned as it passes, not kept: a dashboard answer may be megabytes
+                # (the substring test is a fast memory search; the regex only runs
+                # on answers that carry errors).
+                chunk = message.get("body", b"")
+                for found in _ERROR_CODE.finditer(chunk) if b'"errors":' in chunk else ():
+                    code = found.group(1).decode()
+                    if code not in codes:
+                        codes.append(code)
             await send(message)
 
         token = records.begin(record)
@@ -95,7 +99,7 @@ class RequestObserver:
             records.end(token)
             record.route = _route(scope)
             record.principal = principal_from_scope(scope)
-            record.error_codes = _error_codes(answer) if json_answer else []
+            record.error_codes = codes
             _operation(record, scope, bytes(body))
             for sink in self.sinks:
                 sink(record)
@@ -109,22 +113,6 @@ def _route(scope: Scope) -> str:
         if match is Match.FULL:
             return str(getattr(route, "path", "other"))
     return "other"
-
-
-def _error_codes(answer: bytearray) -> list[str]:
-    if b'"errors"' not in answer or len(answer) > _ANSWER_KEPT:
-        return []
-    try:
-        document = orjson.loads(answer)
-    except orjson.JSONDecodeError:
-        return []
-    errors = document.get("errors") if isinstance(document, dict) else None
-    codes: list[str] = []
-    for error in errors if isinstance(errors, list) else ():
-        code = (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
-        if isinstance(code, str) and code not in codes:
-            codes.append(code)
-    return codes
 
 
 def _operation(record: RequestRecord, scope: Scope, body: bytes) -> None:
