@@ -191,6 +191,7 @@ def test_connection_class_failures_are_recognised_however_wrapped():
     raises them and as SQLAlchemy wraps them (``DBAPIError.orig`` → ``__cause__``)."""
     import asyncpg
     from sqlalchemy.exc import DBAPIError, ProgrammingError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     def wrapped(exc: BaseException) -> DBAPIError:
         class Adapted(Exception):
@@ -209,6 +210,7 @@ def test_connection_class_failures_are_recognised_however_wrapped():
         asyncpg.exceptions.TooManyConnectionsError("too many clients"),  # 53300
         ConnectionRefusedError(111, "refused"),
         FileNotFoundError(2, "no socket"),
+        PoolTimeout("QueuePool limit of size 10 overflow 10 reached"),
     ]
     for exc in outages:
         assert is_unavailable(exc), exc
@@ -222,3 +224,5 @@ def test_connection_class_failures_are_recognised_however_wrapped():
         assert not is_unavailable(exc), exc
         assert not is_unavailable(wrapped(exc)), exc
     assert not is_unavailable(ProgrammingError("SELECT", None, Exception("syntax")))
+    invalidated = DBAPIError("SELECT 1", None, Exception("gone"), connection_invalidated=True)
+    assert is_unavailable(invalidated)
