@@ -25,6 +25,8 @@ from server.db import make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
 from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
+from server.observability.logging import configure as configure_logging
+from server.operations import operational_middleware, operational_routes
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
 from server.resolvers.distinct_cache import DistinctCache, start_following
@@ -108,8 +110,10 @@ def create_app(
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/ingest/{kind}", ingest_csv, methods=["POST"]),
             Route("/reports/partners/{id}.pdf", partner_report_pdf),
+            *operational_routes(),
         ],
         lifespan=lifespan,
+        middleware=operational_middleware(settings, engine),
     )
     app.state.insights = AppState(
         settings=settings,
@@ -131,5 +135,5 @@ def _start_schedule(settings: Settings, engine: AsyncEngine) -> asyncio.Task[Non
 def app_from_environment() -> Starlette:
     """The uvicorn factory used by `insights serve` (each worker builds its own)."""
     settings = get_settings()
-    logging.getLogger().setLevel(settings.log_level)
+    configure_logging(settings.effective_log_format, settings.log_level)
     return create_app(settings)

@@ -257,9 +257,14 @@ def serve(
     print_tokens: Annotated[bool, typer.Option(help="print a ready token per role")] = False,
 ) -> None:
     """Serve the API (GraphiQL at /graphql in development)."""
-    import uvicorn
+    from server.observability.multiprocess import prepare_metrics_dir
 
     settings = _settings()
+    prepare_metrics_dir(settings.data_dir)  # before anything imports prometheus_client
+    import uvicorn
+
+    from server.observability.logging import log_config
+
     host = host or settings.host
     port = port or settings.port
     url = _database_url(settings)
@@ -282,6 +287,8 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings.effective_log_format, settings.log_level),
+        access_log=False,  # the app writes one line per request itself
     )
 
 

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     max_ingest_bytes: int = Field(default=64 * 1_048_576, ge=1)
     # plain-data sub-trees completed in one pass (server/schema/fast_execution.py)
     fast_execution: bool = True
+    # Operating it (README "Operating it"): logs, metrics, rate limits.
+    log_format: Literal["json", "text"] | None = None  # default: text in development
+    metrics_token: str | None = None  # when set, /metrics wants "Bearer <token>"
+    rate_limit: float | None = Field(default=None, ge=0)  # per principal per s; 0 = off
+    rate_limit_burst: int = Field(default=60, ge=1)
 
     @field_validator("database_url", "database_read_url")
     @classmethod
@@ -85,6 +90,24 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "text" if self.environment == "development" else "json"
+
+    @property
+    def effective_rate_limit(self) -> float:
+        """Requests per second per principal; 0 (off) by default in development."""
+        if self.rate_limit is not None:
+            return self.rate_limit
+        return 0.0 if self.environment == "development" else 20.0
 
     def hs256_secret(self) -> str:
         """The HS256 secret; in development one is generated once and kept under data_dir."""

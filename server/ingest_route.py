@@ -11,6 +11,7 @@ from server.auth.principal import Role
 from server.errors import BadUserInput, Forbidden, InsightsError, error_body
 from server.ingest import FactWindow, ingest_csv_text
 from server.ingest_body import BodyTooLarge, capped_body
+from server.observability.metrics import observe_ingest
 
 
 async def ingest_csv(request: Request) -> JSONResponse:
@@ -37,6 +38,7 @@ async def ingest_csv(request: Request) -> JSONResponse:
             importer_ref=principal.importer,
             window=FactWindow.of(state.settings),
         )
+        observe_ingest(report)
     except InsightsError as exc:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(error_body(exc.code, exc.message), exc.http_status, headers=headers)

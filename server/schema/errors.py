@@ -8,11 +8,11 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server.deadline import is_statement_timeout
 from server.errors import InsightsError, RequestTimeout, ServiceUnavailable
+from server.outage import MESSAGE as UNAVAILABLE_MESSAGE
+from server.outage import is_unavailable
 
 log = logging.getLogger("server.errors")
 
@@ -23,13 +23,6 @@ _TOO_COMPLEX = (
     "aliases found. Allowed:",
     "Document contains more than",
 )
-_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, ConnectionError, OSError)
-
-
-def _is_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, _UNAVAILABLE):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def error_code(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
@@ -41,9 +34,9 @@ def error_code(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
         return original.code, original.message, dict(original.extensions)
     if original is not None and is_statement_timeout(original):
         return RequestTimeout.code, "a database statement ran past the request deadline", {}
-    if original is not None and _is_unavailable(original):
+    if original is not None and is_unavailable(original):
         log.warning("database unavailable: %s", original)
-        return ServiceUnavailable.code, "the database is unavailable; try again shortly", {}
+        return ServiceUnavailable.code, UNAVAILABLE_MESSAGE, {}
     if original is not None:
         log.error("internal error at %s", error.path, exc_info=original)
         return "INTERNAL", "internal server error", {}

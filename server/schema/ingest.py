@@ -18,6 +18,7 @@ from server.auth.principal import Role
 from server.ingest import KINDS, FactWindow, IngestReport, ingest_rows
 from server.ingest._specs import spec_for
 from server.ingest._values import boolean, count, integer, number, rate, year
+from server.observability.metrics import observe_ingest
 from server.schema.context import Info
 from server.schema.visibility import visible_to
 
@@ -108,6 +109,7 @@ def _mutation(kind: str) -> StrawberryField:
             importer_ref=principal.importer,
             window=FactWindow.of(info.context.settings),
         )
+        observe_ingest(report)
         return IngestResult.of(report)
 
     resolve.__annotations__ = {"info": Info, "rows": list[row_type], "return": IngestResult}  # type: ignore[valid-type]
