@@ -258,11 +258,34 @@ def bench(ctx: typer.Context) -> None:
 
 
 @app.command()
-def schema(role: Annotated[Role, typer.Option(help="whose schema")]) -> None:
-    """Print the GraphQL schema (SDL) a role sees."""
-    from server.schema.build import build_schema
+def schema(
+    role: Annotated[Role | None, typer.Option(help="whose schema to print")] = None,
+    write: Annotated[
+        Path | None, typer.Option(help="write <role>.graphql for every role into this folder")
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option(help="with --write: record the SDL as this released version")
+    ] = None,
+) -> None:
+    """Print the GraphQL schema (SDL) a role sees, or write every role's SDL.
 
-    out.print(build_schema(role, _settings()).as_str(), soft_wrap=True, markup=False)
+    `insights schema --write docs/schema` regenerates the committed SDL;
+    `insights schema --write docs/schema/released --release X.Y.Z` records a release.
+    """
+    from server.schema import publish
+
+    if write is not None:
+        if release is not None:
+            written = publish.release(write, release, _settings())
+        else:
+            written = publish.write_sdl(write, _settings())
+        for path in written:
+            out.print(str(path), markup=False)
+    elif role is not None and release is None:
+        out.print(publish.sdl(role, _settings()), end="", soft_wrap=True, markup=False)
+    else:
+        console.print("give --role R (print one schema) or --write DIR [--release X.Y.Z]")
+        raise typer.Exit(2)
 
 
 def main() -> None:
