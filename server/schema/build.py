@@ -28,6 +28,13 @@ from server.schema.visibility import RoleSchema, is_visible
 
 Query = merge_types("Query", (CoreQuery, PartnerQuery))
 Mutation = merge_types("Mutation", (CoreMutation, IngestMutation))
+# merge_types drops the parts' descriptions; the merged roots get their own.
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "The entry points for reading; each role's schema has only the fields it may use."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "The entry points for changing data; each role's schema has only the fields it may use."
+)
 
 
 def _ignore_introspection(context: IgnoreContext) -> bool:

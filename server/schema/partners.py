@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
 
 import strawberry
 
@@ -51,9 +52,13 @@ from server.schema.visibility import PARTNER_ROLES, visible_to
 
 @strawberry.input(description="Which leads a partner dashboard counts, over which period.")
 class PartnerFilterInput:
-    period: PeriodInput
-    source: LeadSource = LeadSource.ALL
-    exclusivity: Exclusivity = Exclusivity.ALL
+    period: PeriodInput = strawberry.field(description="The period to show.")
+    source: LeadSource = strawberry.field(
+        default=LeadSource.ALL, description="Only leads from this source (default: all)."
+    )
+    exclusivity: Exclusivity = strawberry.field(
+        default=Exclusivity.ALL, description="Only exclusive or shared leads (default: all)."
+    )
     marketplace_id: strawberry.ID | None = strawberry.field(
         default=None, description="One marketplace by id (omitted: all)."
     )
@@ -182,14 +187,14 @@ class ProcessingSpeed:
     "competitors are anonymised: id 'competitor-N' and name 'Competitor N', N the rank."
 )
 class OutflowPartner:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="The partner's id, or competitor-N.")
+    name: str = strawberry.field(description="The partner's name, or Competitor N.")
 
 
-@strawberry.type
+@strawberry.type(description="Leads of this partner's market that another partner received.")
 class OutflowEntry:
-    partner: OutflowPartner
-    count: int
+    partner: OutflowPartner = strawberry.field(description="The receiving partner.")
+    count: int = strawberry.field(description="How many leads it received in the period.")
 
 
 @strawberry.type(description=describe("outflow"))
@@ -220,10 +225,12 @@ class Outflow:
     description="A mean rating 1..5; null and not enabled when the importer has it off."
 )
 class RatingMetric:
-    enabled: bool
-    value: float | None
-    trend: Trend
-    info: MetricInfo
+    enabled: bool = strawberry.field(description="Whether the importer has this rating on.")
+    value: float | None = strawberry.field(
+        description="The mean rating 1..5; null when disabled or nothing was rated."
+    )
+    trend: Trend = strawberry.field(description="How the mean moved against the previous period.")
+    info: MetricInfo = strawberry.field(description="The metric's info-box.")
 
 
 @strawberry.type(description="Ratings on the leads the partner accepted in the period.")
@@ -268,9 +275,11 @@ class _Loaded:
 
 @strawberry.type(description="A sales partner's dashboard over a period, under lead filters.")
 class PartnerDashboard:
-    period: Period
-    previous_period: Period
-    as_of: date
+    period: Period = strawberry.field(description="The period shown.")
+    previous_period: Period = strawberry.field(description="The period trends compare with.")
+    as_of: date = strawberry.field(
+        description="The newest day that can be shown: yesterday in the importer's timezone."
+    )
     data: strawberry.Private[_Loaded]
 
     @strawberry.field(description="The current pipeline: ignores the period and filters.")
@@ -284,28 +293,28 @@ class PartnerDashboard:
             partner_since=self.data.partner.partner_since,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Offers received and how the partner answered them.")
     def lead_pick(self) -> LeadPick:
         return LeadPick(days=self.data.offers)
 
-    @strawberry.field
+    @strawberry.field(description="Feedback on the leads accepted in the period.")
     def feedback(self) -> Feedback:
         return Feedback(cohort=self.data.cohort, silent=self.data.silent)
 
-    @strawberry.field
+    @strawberry.field(description="Won and lost among the leads accepted in the period.")
     def conversion(self) -> Conversion:
         return Conversion(cohort=self.data.cohort)
 
-    @strawberry.field
+    @strawberry.field(description="How fast the leads accepted in the period were worked.")
     def processing_speed(self) -> ProcessingSpeed:
         return ProcessingSpeed(cohort=self.data.cohort)
 
-    @strawberry.field
+    @strawberry.field(description="Leads that went to other partners.")
     def outflow(self) -> Outflow:
         data = self.data
         return Outflow(rows=data.outflow, days=data.outflow_days, named=data.named_outflow)
 
-    @strawberry.field
+    @strawberry.field(description="Lead and customer ratings of the leads accepted in the period.")
     def satisfaction(self) -> Satisfaction:
         return Satisfaction(
             cohort=self.data.cohort,
@@ -375,9 +384,9 @@ async def build_partner_dashboard(
 
 @strawberry.type(description="A dealer receiving sales leads from the importer.")
 class SalesPartner:
-    id: strawberry.ID
-    name: str
-    partner_since: date
+    id: strawberry.ID = strawberry.field(description="The partner's reference (partner_ref).")
+    name: str = strawberry.field(description="Display name.")
+    partner_since: date = strawberry.field(description=describe("partnerSince"))
     row: strawberry.Private[PartnerRow]
 
     @classmethod
@@ -395,7 +404,13 @@ class SalesPartner:
         return Workshop.of(row) if row else None
 
     @strawberry.field(description="This partner's dashboard under the given period and filters.")
-    async def dashboard(self, info: Info, filter: PartnerFilterInput) -> PartnerDashboard:
+    async def dashboard(
+        self,
+        info: Info,
+        filter: Annotated[
+            PartnerFilterInput, strawberry.argument(description="Period and lead filters.")
+        ],
+    ) -> PartnerDashboard:
         return await build_partner_dashboard(info, self.row, filter)
 
 
@@ -426,13 +441,17 @@ async def partners_in_scope(ctx: Context, ref: str | None = None) -> list[Partne
     return rows
 
 
-@strawberry.type
+@strawberry.type(description="The partner roles' root fields.")
 class PartnerQuery:
     @strawberry.field(
         description="One sales partner in the caller's scope (NOT_FOUND otherwise).",
         metadata=visible_to(PARTNER_ROLES),
     )
-    async def sales_partner(self, info: Info, id: strawberry.ID) -> SalesPartner | None:
+    async def sales_partner(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The partner's id.")],
+    ) -> SalesPartner | None:
         (row,) = await partners_in_scope(info.context, str(id))
         return SalesPartner.of(row)
 

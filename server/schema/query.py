@@ -5,7 +5,7 @@ into the root types in server.schema.build."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -32,6 +32,9 @@ from server.schema.tenancy import (
 )
 from server.schema.visibility import DASHBOARD_ROLES, READER_ROLES, visible_to
 
+_WorkshopId = Annotated[strawberry.ID, strawberry.argument(description="The workshop's id.")]
+_Dashboard = Annotated[DashboardKind, strawberry.argument(description="Which dashboard.")]
+
 _DASHBOARDS_BY_ROLE = {
     Role.IMPORTER: {DomainDashboardKind.ACTIVATIONS, DomainDashboardKind.PARTNER},
     Role.WORKSHOP: {DomainDashboardKind.ACTIVATIONS},
@@ -43,9 +46,13 @@ _DASHBOARDS_BY_ROLE = {
 
 @strawberry.type(description="A connection-rate goal after a change.")
 class ConnectionRateGoal:
-    workshop: Workshop | None
-    goal: float | None
-    importer_goal: float | None
+    workshop: Workshop | None = strawberry.field(
+        description="The workshop whose goal changed; null when the importer default did."
+    )
+    goal: float | None = strawberry.field(description="The goal now set (null: cleared).")
+    importer_goal: float | None = strawberry.field(
+        description="The importer's default goal, which applies where a workshop has none."
+    )
 
 
 def _check_dashboard_allowed(info_: Info, dashboard: DomainDashboardKind) -> None:
@@ -53,7 +60,7 @@ def _check_dashboard_allowed(info_: Info, dashboard: DomainDashboardKind) -> Non
         raise BadUserInput(f"dashboard {dashboard.value} is not available to this role")
 
 
-@strawberry.type
+@strawberry.type(description="What a principal can read.")
 class CoreQuery:
     @strawberry.field(description="The caller, as its token says.")
     def me(self, info: Info) -> Me:
@@ -67,7 +74,7 @@ class CoreQuery:
         description="One workshop in the caller's scope (NOT_FOUND otherwise).",
         metadata=visible_to(DASHBOARD_ROLES),
     )
-    async def workshop(self, info: Info, id: strawberry.ID) -> Workshop:
+    async def workshop(self, info: Info, id: _WorkshopId) -> Workshop:
         (row,) = await info.context.workshops_in_scope([str(id)])
         return Workshop.of(row)
 
@@ -76,7 +83,18 @@ class CoreQuery:
         metadata=visible_to(DASHBOARD_ROLES),
     )
     async def workshops(
-        self, info: Info, search: str | None = None, first: int = 50, after: str | None = None
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Case-insensitive part of the id, name or city."),
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="Page size, 0..500 (default 50).")
+        ] = 50,
+        after: Annotated[
+            str | None, strawberry.argument(description="Start after this cursor.")
+        ] = None,
     ) -> WorkshopConnection:
         check_page_size(first)
         ctx = info.context
@@ -94,7 +112,10 @@ class CoreQuery:
             total_count=page.total,
             edges=edges,
             page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
             ),
         )
 
@@ -104,7 +125,13 @@ class CoreQuery:
         metadata=visible_to(DASHBOARD_ROLES),
     )
     async def activations_dashboard(
-        self, info: Info, period: PeriodInput, workshop_ids: list[strawberry.ID] | None = None
+        self,
+        info: Info,
+        period: Annotated[PeriodInput, strawberry.argument(description="The period to show.")],
+        workshop_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="The workshops to add up (omitted: all in scope)."),
+        ] = None,
     ) -> ActivationsDashboard:
         refs = None if workshop_ids is None else [str(w) for w in workshop_ids]
         workshops = await info.context.workshops_in_scope(refs)
@@ -126,7 +153,7 @@ class CoreQuery:
         "Kept filters that no longer parse answer BAD_USER_INPUT with them attached.",
         metadata=visible_to(READER_ROLES),
     )
-    async def saved_filters(self, info: Info, dashboard: DashboardKind) -> JSON | None:
+    async def saved_filters(self, info: Info, dashboard: _Dashboard) -> JSON | None:
         _check_dashboard_allowed(info, dashboard)
         ctx = info.context
         importer = await ctx.importer()
@@ -145,7 +172,7 @@ class CoreQuery:
         return cast(JSON, stored)
 
 
-@strawberry.type
+@strawberry.type(description="What a principal can change.")
 class CoreMutation:
     @strawberry.mutation(
         description="Set a workshop's connection-rate goal (0..1), or the importer default "
@@ -153,7 +180,16 @@ class CoreMutation:
         metadata=visible_to(Role.IMPORTER),
     )
     async def set_connection_rate_goal(
-        self, info: Info, goal: float | None, workshop_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        goal: Annotated[
+            float | None,
+            strawberry.argument(description="The goal as a fraction 0..1; null clears it."),
+        ],
+        workshop_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The workshop (omitted: the importer default)."),
+        ] = None,
     ) -> ConnectionRateGoal:
         if goal is not None and not 0.0 <= goal <= 1.0:
             raise BadUserInput(f"goal must be a fraction between 0 and 1 (got {goal}); 0.6 = 60 %")
@@ -176,8 +212,15 @@ class CoreMutation:
     async def save_filters(
         self,
         info: Info,
-        dashboard: DashboardKind,
-        filters: JSON,
+        dashboard: _Dashboard,
+        filters: Annotated[
+            JSON,
+            strawberry.argument(
+                description="The filters as a JSON object: for ACTIVATIONS the keys period and "
+                "workshopIds, for PARTNER period, source, exclusivity, marketplaceId and "
+                "partnerId, with the values the dashboard arguments take."
+            ),
+        ],
     ) -> JSON:
         _check_dashboard_allowed(info, dashboard)
         ctx = info.context
