@@ -302,7 +302,7 @@ async def test_series_and_previous_series_are_aligned(gql, engine):
     await build_world(engine)
     query = """query($f: PartnerFilterInput!) { salesPartner(id: "p-north") { dashboard(filter: $f) {
       leadPick { offersReceived { series(granularity: WEEK) { date value }
-                                  previousSeries(granularity: WEEK) { date value } }
+                                  previousSeries(granularity: WEEK) { date value offset } }
                  pickRate { series { date value } } }
       feedback { silentLeads { series { date value } } } } } }"""
     body = await gql(query, {"f": month()})
@@ -310,19 +310,19 @@ async def test_series_and_previous_series_are_aligned(gql, engine):
     offers = board["leadPick"]["offersReceived"]
     # Nov 2026 starts on a Sunday: weeks 1, 2-8, 9-15, 16-22, 23
     assert offers["series"] == [
-        {"date": "2026-11-01", "value": 0.0},
-        {"date": "2026-11-02", "value": 5.0},
-        {"date": "2026-11-09", "value": 2.0},
-        {"date": "2026-11-16", "value": 1.0},
-        {"date": "2026-11-23", "value": 0.0},
+        {"date": "2026-11-01", "value": 0},
+        {"date": "2026-11-02", "value": 5},
+        {"date": "2026-11-09", "value": 2},
+        {"date": "2026-11-16", "value": 1},
+        {"date": "2026-11-23", "value": 0},
     ]
-    # 1-23 Oct has four weeks (from Thursday 1 Oct): the fifth point is padded
+    # 1-23 Oct has four weeks (from Thursday 1 Oct): the fifth current week has no
+    # previous bucket, and none is made up outside 1-23 Oct
     assert offers["previousSeries"] == [
-        {"date": "2026-10-01", "value": 0.0},
-        {"date": "2026-10-05", "value": 2.0},
-        {"date": "2026-10-12", "value": 0.0},
-        {"date": "2026-10-19", "value": 0.0},
-        {"date": "2026-10-26", "value": None},
+        {"date": "2026-10-01", "value": 0, "offset": 0},
+        {"date": "2026-10-05", "value": 2, "offset": 1},
+        {"date": "2026-10-12", "value": 0, "offset": 2},
+        {"date": "2026-10-19", "value": 0, "offset": 3},
     ]
     pick = {p["date"]: p["value"] for p in board["leadPick"]["pickRate"]["series"]}
     assert len(pick) == 23

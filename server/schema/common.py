@@ -14,11 +14,12 @@ import strawberry
 
 from server.metrics import catalog
 from server.metrics.definition import DashboardKind as DomainDashboardKind
-from server.metrics.definition import MetricDef
+from server.metrics.definition import Judgement, MetricDef
 from server.metrics.periods import Period as DomainPeriod
 from server.metrics.periods import Preset, previous_period, resolve_period
 from server.metrics.series import Granularity as DomainGranularity
 from server.metrics.series import Point as DomainPoint
+from server.metrics.series import align_previous
 from server.metrics.trends import Direction as DomainDirection
 from server.metrics.trends import Trend as DomainTrend
 
@@ -90,7 +91,19 @@ Granularity = DomainGranularity
 Direction = DomainDirection
 DashboardKind = DomainDashboardKind
 
+described_enum(
+    Judgement,
+    "MetricJudgement",
+    "Which way a metric's movement is good news, if any.",
+    {
+        "HIGHER_IS_BETTER": "A rise is favorable.",
+        "LOWER_IS_BETTER": "A fall is favorable.",
+        "NEUTRAL": "A fact that is not judged: trends are never favorable or unfavorable.",
+    },
+)
+
 T = TypeVar("T")
+Day = date  # for annotations inside types that have a field named ``date``
 
 GranularityArg = Annotated[
     Granularity, strawberry.argument(description="The bucket size (default: a point per day).")
@@ -99,7 +112,8 @@ _TREND = "How the value moved against the previous period."
 _INFO_TEXT = "The metric's info-box: title, text, unit, direction."
 
 SeriesFn = Callable[[DomainGranularity, bool], list[DomainPoint]]
-"""(granularity, previous?) -> points: how a metric object draws its series."""
+"""(granularity, previous?) -> the period's (or the previous period's own) points:
+how a metric object draws its series."""
 
 
 class LeadSource(Enum):
@@ -217,8 +231,12 @@ class MetricInfo:
     importer_only: bool = strawberry.field(
         description="Whether only importer users see the metric."
     )
+    judgement: Judgement = strawberry.field(
+        description="Which way a movement is good news; NEUTRAL for facts not judged."
+    )
     higher_is_better: bool = strawberry.field(
-        description="Whether a rise is favorable (false: a fall is)."
+        description="Whether a rise is favorable; false for lower-is-better and NEUTRAL.",
+        deprecation_reason="Use judgement, which can also say NEUTRAL.",
     )
 
     @classmethod
@@ -243,7 +261,8 @@ def _info(definition: MetricDef) -> MetricInfo:
         description=definition.description,
         unit=definition.unit,
         importer_only=definition.importer_only,
-        higher_is_better=definition.higher_is_better,
+        judgement=definition.judgement,
+        higher_is_better=definition.higher_is_better is True,
     )
 
 
@@ -254,8 +273,59 @@ def info(key: str) -> MetricInfo:
     return _INFO[key]
 
 
+@strawberry.type(description="One bucket of a count series.")
+class CountPoint:
+    date: date = strawberry.field(description="The bucket's first day within the period.")
+    value: int = strawberry.field(description="The count over the bucket's days.")
+
+
+@strawberry.type(
+    description="One bucket of the previous period, with the current bucket it is drawn at."
+)
+class PreviousPoint:
+    date: date = strawberry.field(description="The bucket's first day within the previous period.")
+    value: float | None = strawberry.field(
+        description="The value over the bucket; null where it is undefined."
+    )
+    offset: int = strawberry.field(
+        description="The position (from 0) of the current period's bucket it aligns with."
+    )
+    aligns_with: Day = strawberry.field(description="The date of that current bucket.")
+
+
+@strawberry.type(
+    description="One bucket of a count's previous period, with the current bucket it is drawn at."
+)
+class PreviousCountPoint:
+    date: date = strawberry.field(description="The bucket's first day within the previous period.")
+    value: int = strawberry.field(description="The count over the bucket's days.")
+    offset: int = strawberry.field(
+        description="The position (from 0) of the current period's bucket it aligns with."
+    )
+    aligns_with: Day = strawberry.field(description="The date of that current bucket.")
+
+
+_PREVIOUS_SERIES = (
+    "The previous period's buckets, each dated inside the previous period and paired "
+    "with the current bucket at the same position (offset). When the previous period "
+    "has fewer buckets, the last current buckets have no previous point."
+)
+
+
 def _points(points: list[DomainPoint]) -> list[Point]:
     return [Point(date=p.date, value=p.value) for p in points]
+
+
+def _previous(draw: SeriesFn, granularity: DomainGranularity) -> list[PreviousPoint]:
+    aligned = align_previous(draw(granularity, False), draw(granularity, True))
+    return [
+        PreviousPoint(date=p.date, value=p.value, offset=p.offset, aligns_with=p.aligns_with)
+        for p in aligned
+    ]
+
+
+def _count(value: float | None) -> int:
+    return round(value or 0)
 
 
 @strawberry.type(description="A count over the period, with its trend and series.")
@@ -266,12 +336,21 @@ class CountMetric:
     draw: strawberry.Private[SeriesFn]
 
     @strawberry.field(description="The period's points (every bucket present, no gaps).")
-    def series(self, granularity: GranularityArg = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, False))
+    def series(self, granularity: GranularityArg = DomainGranularity.DAY) -> list[CountPoint]:
+        return [
+            CountPoint(date=p.date, value=_count(p.value)) for p in self.draw(granularity, False)
+        ]
 
-    @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
-    def previous_series(self, granularity: GranularityArg = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, True))
+    @strawberry.field(description=_PREVIOUS_SERIES)
+    def previous_series(
+        self, granularity: GranularityArg = DomainGranularity.DAY
+    ) -> list[PreviousCountPoint]:
+        return [
+            PreviousCountPoint(
+                date=p.date, value=_count(p.value), offset=p.offset, aligns_with=p.aligns_with
+            )
+            for p in _previous(self.draw, granularity)
+        ]
 
 
 @strawberry.type(description="A fraction 0..1 over the period, with its trend and series.")
@@ -287,9 +366,11 @@ class RateMetric:
     def series(self, granularity: GranularityArg = DomainGranularity.DAY) -> list[Point]:
         return _points(self.draw(granularity, False))
 
-    @strawberry.field(description="The previous period's points, aligned bucket by bucket.")
-    def previous_series(self, granularity: GranularityArg = DomainGranularity.DAY) -> list[Point]:
-        return _points(self.draw(granularity, True))
+    @strawberry.field(description=_PREVIOUS_SERIES)
+    def previous_series(
+        self, granularity: GranularityArg = DomainGranularity.DAY
+    ) -> list[PreviousPoint]:
+        return _previous(self.draw, granularity)
 
 
 @strawberry.type(description="A mean duration in seconds; null when there is nothing to average.")
