@@ -34,7 +34,7 @@ class KindDoc:
     note: str = ""
 
 
-_IMPORTER = ColumnDoc("The importer the row belongs to (`importers.importer_ref`).", "demo")
+_IMPORTER = ColumnDoc("The importer the row belongs to (`importers.importer_ref`).", "acme")
 _WORKSHOP = ColumnDoc("A workshop of the importer (`workshops.workshop_ref`).", "DK-W001")
 _VIN = ColumnDoc("The VIN, as in `vehicles.vin` of the same importer.", "WVWZZZ1KZAW000001")
 _PARTNER = ColumnDoc("A sales partner of the importer (`sales_partners.partner_ref`).", "DK-P01")
@@ -45,8 +45,8 @@ KIND_DOCS: dict[str, KindDoc] = {
     "importers": KindDoc(
         "One importer (a tenant): its timezone and dashboard settings.",
         {
-            "importer_ref": ColumnDoc("The importer's reference, chosen by the sender.", "demo"),
-            "name": ColumnDoc("Display name.", "Demo Motors Danmark"),
+            "importer_ref": ColumnDoc("The importer's reference, chosen by the sender.", "acme"),
+            "name": ColumnDoc("Display name.", "Acme Motors Danmark"),
             "timezone": ColumnDoc(
                 "IANA timezone whose calendar days every timestamp of the importer falls on.",
                 "Europe/Copenhagen",
