@@ -474,13 +474,13 @@ async def test_unknown_preset_is_bad_user_input(gql, engine):
 
 # --- batching: a constant number of statements ------------------------------------
 
-MANY = """query($f: PartnerFilterInput!) { salesPartners { id workshop { id } dashboard(filter: $f) {
+MANY = """query($f: PartnerFilterInput!) { salesPartners(first: 500) { nodes { id workshop { id } dashboard(filter: $f) {
   pipeline { openLeads totalLeadsReceived }
   leadPick { offersReceived { value } accepted { value } pickRate { value series { value } } }
   feedback { feedbackRate { value } silentLeads { value } }
   conversion { won { value } } processingSpeed { salesCycle { value } }
   outflow { total { value } byPartner { partner { id } count } }
-  satisfaction { leadRating { value } } } } }"""
+  satisfaction { leadRating { value } } } } } }"""
 
 
 async def _many_partners(engine: AsyncEngine, ref: str, n: int) -> None:
@@ -537,7 +537,7 @@ async def test_fifty_partner_dashboards_cost_what_two_cost(settings, database_ur
             )
         body = response.json()
         assert "errors" not in body, body
-        return body["data"]["salesPartners"], len(statements)
+        return body["data"]["salesPartners"]["nodes"], len(statements)
 
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

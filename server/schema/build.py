@@ -24,6 +24,7 @@ from server.config import Settings
 from server.schema.ingest import IngestMutation
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
+from server.schema.scalars import SCALARS
 from server.schema.visibility import RoleSchema, is_visible
 
 Query = merge_types("Query", (CoreQuery, PartnerQuery))
@@ -75,7 +76,7 @@ def build_schema(role: Role, settings: Settings) -> RoleSchema:
         extensions=_extensions(settings),
         # sort_schema=True would rebuild the schema with plain graphql-core enum types,
         # which hand resolvers enum values as strings; definition order is stable.
-        config=StrawberryConfig(disable_field_suggestions=True),
+        config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
     )
 
 

@@ -1,13 +1,14 @@
 """The integration role's ingest mutations: one ``ingest<Kind>`` per
 file kind, generated from the ingestion specs so the columns are defined once.
 
-Input fields are the kind's CSV columns in camelCase. Counts, numbers and
-booleans are typed; dates, timestamps and enums stay strings so they pass the
-very same validation as the CSV path (a timestamp without offset is a row error
-with the same message, not a GraphQL type error)."""
+Input fields are the kind's CSV columns in camelCase. Counts, numbers, booleans
+and timestamps (the DateTime scalar, which requires an offset) are typed; dates
+and enums stay strings so they pass the very same validation as the CSV path.
+Every value is turned back into CSV text and parsed like a file's cell."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -16,12 +17,20 @@ from strawberry.types.field import StrawberryField
 from server.auth.principal import Role
 from server.ingest import KINDS, IngestReport, ingest_rows
 from server.ingest._specs import spec_for
-from server.ingest._values import boolean, count, integer, number, rate
+from server.ingest._values import boolean, count, integer, number, rate, timestamp
 from server.ingest.formats import KIND_DOCS, describe_column
 from server.schema.context import Info
+from server.schema.scalars import Instant
 from server.schema.visibility import visible_to
 
-_TYPES: dict[object, type] = {integer: int, count: int, number: float, rate: float, boolean: bool}
+_TYPES: dict[object, object] = {
+    integer: int,
+    count: int,
+    number: float,
+    rate: float,
+    boolean: bool,
+    timestamp: Instant,
+}
 
 
 @strawberry.type(description="A rejected row: its index in `rows` (from 0), column and reason.")
@@ -66,6 +75,8 @@ def _csv_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(value)
 
 

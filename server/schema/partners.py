@@ -36,6 +36,16 @@ from server.schema.common import (
     ready,
     resolve_periods,
 )
+from server.schema.connection import (
+    After,
+    Before,
+    First,
+    Last,
+    PageInfo,
+    PageRequest,
+    encode_cursor,
+    slice_page,
+)
 from server.schema.context import Context, Info
 from server.schema.metric_values import (
     count_metric,
@@ -414,6 +424,27 @@ class SalesPartner:
         return await build_partner_dashboard(info, self.row, filter)
 
 
+@strawberry.type(description="A sales partner in a page of sales partners.")
+class SalesPartnerEdge:
+    cursor: str = strawberry.field(description="Pass as after (or before) to page from here.")
+    node: SalesPartner = strawberry.field(description="The sales partner.")
+
+
+@strawberry.type(description="One page of sales partners, ordered by id.")
+class SalesPartnerConnection:
+    total_count: int = strawberry.field(
+        description="How many sales partners match, over all pages."
+    )
+    edges: list[SalesPartnerEdge] = strawberry.field(
+        description="The page's sales partners with cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page lies.")
+
+    @strawberry.field(description="The page's sales partners, without cursors.")
+    def nodes(self) -> list[SalesPartner]:
+        return [e.node for e in self.edges]
+
+
 def _visible_refs(principal: Principal, ref: str | None) -> list[str] | None:
     """None: every partner of the importer; else only these refs (maybe none)."""
     if principal.role in (Role.IMPORTER, Role.PARTNER_MANAGER):
@@ -457,8 +488,35 @@ class PartnerQuery:
 
     @strawberry.field(
         description="The sales partners in the caller's scope (a sales partner: only itself), "
-        "by id.",
+        "a page at a time, by id; search matches id and name.",
         metadata=visible_to(PARTNER_ROLES),
     )
-    async def sales_partners(self, info: Info) -> list[SalesPartner]:
-        return [SalesPartner.of(row) for row in await partners_in_scope(info.context)]
+    async def sales_partners(
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Case-insensitive part of the id or name."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> SalesPartnerConnection:
+        request = PageRequest.of("salesPartner", first, after, last, before)
+        rows = await partners_in_scope(info.context)
+        if search:
+            needle = search.lower()
+            rows = [r for r in rows if needle in r.ref.lower() or needle in r.name.lower()]
+        page = slice_page(rows, lambda r: r.ref, request)
+        edges = [
+            SalesPartnerEdge(cursor=encode_cursor("salesPartner", r.ref), node=SalesPartner.of(r))
+            for r in page.items
+        ]
+        return SalesPartnerConnection(
+            total_count=len(rows),
+            edges=edges,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=page.has_next, has_previous=page.has_previous
+            ),
+        )

@@ -17,19 +17,23 @@ from server.metrics.definition import DashboardKind as DomainDashboardKind
 from server.resolvers import goals, saved_filters, tenancy
 from server.schema.activations import ActivationsDashboard, build_dashboard
 from server.schema.common import DashboardKind, MetricInfo, PeriodInput
-from server.schema.context import Info
-from server.schema.saved_filters import validate_filters
-from server.schema.tenancy import (
-    Importer,
-    Me,
+from server.schema.connection import (
+    After,
+    Before,
+    First,
+    Last,
     PageInfo,
-    Workshop,
-    WorkshopConnection,
-    WorkshopEdge,
-    check_page_size,
-    decode_cursor,
+    PageRequest,
     encode_cursor,
 )
+from server.schema.context import Info
+from server.schema.saved_filters import (
+    SavedActivationsFiltersInput,
+    SavedPartnerFiltersInput,
+    filters_json,
+    validate_filters,
+)
+from server.schema.tenancy import Importer, Me, Workshop, WorkshopConnection, WorkshopEdge
 from server.schema.visibility import DASHBOARD_ROLES, READER_ROLES, visible_to
 
 _WorkshopId = Annotated[strawberry.ID, strawberry.argument(description="The workshop's id.")]
@@ -53,6 +57,34 @@ class ConnectionRateGoal:
     importer_goal: float | None = strawberry.field(
         description="The importer's default goal, which applies where a workshop has none."
     )
+
+
+def _one_filters(
+    dashboard: DomainDashboardKind,
+    filters: JSON | None,
+    activations: SavedActivationsFiltersInput | None,
+    partner: SavedPartnerFiltersInput | None,
+) -> object:
+    """The filters to keep, from exactly one of the three arguments."""
+    given = [name for name, value in _named(filters, activations, partner) if value is not None]
+    if len(given) != 1:
+        raise BadUserInput(
+            "give exactly one of activations (dashboard ACTIVATIONS), partner (dashboard "
+            f"PARTNER) or the deprecated filters; got {given or 'none'}"
+        )
+    if activations is not None:
+        if dashboard is not DomainDashboardKind.ACTIVATIONS:
+            raise BadUserInput(f"activations filters need dashboard ACTIVATIONS, not {dashboard}")
+        return filters_json(activations)
+    if partner is not None:
+        if dashboard is not DomainDashboardKind.PARTNER:
+            raise BadUserInput(f"partner filters need dashboard PARTNER, not {dashboard}")
+        return filters_json(partner)
+    return filters
+
+
+def _named(*values: object) -> list[tuple[str, object]]:
+    return list(zip(("filters", "activations", "partner"), values, strict=True))
 
 
 def _check_dashboard_allowed(info_: Info, dashboard: DomainDashboardKind) -> None:
@@ -89,14 +121,12 @@ class CoreQuery:
             str | None,
             strawberry.argument(description="Case-insensitive part of the id, name or city."),
         ] = None,
-        first: Annotated[
-            int, strawberry.argument(description="Page size, 0..500 (default 50).")
-        ] = 50,
-        after: Annotated[
-            str | None, strawberry.argument(description="Start after this cursor.")
-        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> WorkshopConnection:
-        check_page_size(first)
+        request = PageRequest.of("workshop", first, after, last, before)
         ctx = info.context
         importer = await ctx.importer()
         page = await tenancy.workshop_page(
@@ -104,18 +134,20 @@ class CoreQuery:
             importer.id,
             only_refs=ctx.workshop_refs_allowed,
             search=search,
-            first=first,
-            after_ref=decode_cursor(after) if after else None,
+            first=request.first,
+            after_ref=request.after,
+            last=request.last,
+            before_ref=request.before,
         )
-        edges = [WorkshopEdge(cursor=encode_cursor(r.ref), node=Workshop.of(r)) for r in page.rows]
+        edges = [
+            WorkshopEdge(cursor=encode_cursor("workshop", r.ref), node=Workshop.of(r))
+            for r in page.rows
+        ]
         return WorkshopConnection(
             total_count=page.total,
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=page.has_next, has_previous=page.has_previous
             ),
         )
 
@@ -214,19 +246,29 @@ class CoreMutation:
         info: Info,
         dashboard: _Dashboard,
         filters: Annotated[
-            JSON,
+            JSON | None,
             strawberry.argument(
                 description="The filters as a JSON object: for ACTIVATIONS the keys period and "
                 "workshopIds, for PARTNER period, source, exclusivity, marketplaceId and "
-                "partnerId, with the values the dashboard arguments take."
+                "partnerId, with the values the dashboard arguments take.",
+                deprecation_reason="Use activations or partner, which the schema validates.",
             ),
-        ],
+        ] = None,
+        activations: Annotated[
+            SavedActivationsFiltersInput | None,
+            strawberry.argument(description="The filters to keep, with dashboard ACTIVATIONS."),
+        ] = None,
+        partner: Annotated[
+            SavedPartnerFiltersInput | None,
+            strawberry.argument(description="The filters to keep, with dashboard PARTNER."),
+        ] = None,
     ) -> JSON:
         _check_dashboard_allowed(info, dashboard)
         ctx = info.context
-        await validate_filters(ctx, dashboard, filters)
+        chosen = _one_filters(dashboard, filters, activations, partner)
+        await validate_filters(ctx, dashboard, chosen)
         importer = await ctx.importer()
-        stored: dict[str, Any] = dict(cast(dict[str, Any], filters))
+        stored: dict[str, Any] = dict(cast(dict[str, Any], chosen))
         await saved_filters.store_filters(
             ctx.engine, importer.id, ctx.principal.sub, dashboard.value, stored
         )

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated
 
 import strawberry
 
 from server.auth.principal import Principal as DomainPrincipal
 from server.auth.principal import Role
-from server.errors import BadUserInput
 from server.resolvers.tenancy import ImporterRow, WorkshopRow
 from server.schema.activations import ActivationsDashboard, build_dashboard
 from server.schema.common import PeriodInput
+from server.schema.connection import PageInfo
 from server.schema.context import Info
 from server.schema.visibility import DASHBOARD_ROLES, visible_to
-
-MAX_PAGE = 500
 
 
 @strawberry.type(name="Principal", description="The caller, as its token says.")
@@ -115,18 +112,6 @@ class WorkshopEdge:
     node: Workshop = strawberry.field(description="The workshop.")
 
 
-@strawberry.type(description="Where a page lies in its connection (Relay cursor connections).")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
-    has_previous_page: bool = strawberry.field(description="Whether items come before this page.")
-    start_cursor: str | None = strawberry.field(
-        description="The first item's cursor; null on an empty page."
-    )
-    end_cursor: str | None = strawberry.field(
-        description="The last item's cursor; null on an empty page."
-    )
-
-
 @strawberry.type(description="One page of workshops, ordered by id.")
 class WorkshopConnection:
     total_count: int = strawberry.field(description="How many workshops match, over all pages.")
@@ -136,22 +121,3 @@ class WorkshopConnection:
     @strawberry.field(description="The page's workshops, without cursors.")
     def nodes(self) -> list[Workshop]:
         return [e.node for e in self.edges]
-
-
-def encode_cursor(ref: str) -> str:
-    return base64.urlsafe_b64encode(f"workshop:{ref}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        kind, _, ref = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        kind, ref = "", ""
-    if kind != "workshop" or not ref:
-        raise BadUserInput(f"after: '{cursor}' is not a cursor from this connection")
-    return ref
-
-
-def check_page_size(first: int) -> None:
-    if not 0 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 0 and {MAX_PAGE} (got {first})")
