@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench contract clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# Regenerate the published contract: the SDL per role and the generated reference docs.
+contract: $(STAMP)
+	$(BIN)/insights schema --write docs/schema
+	$(BIN)/python -m server.reference .
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

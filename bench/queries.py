@@ -78,7 +78,8 @@ def partner_dashboards(refs: list[str]) -> str:
 
 
 ALL_PARTNER_DASHBOARDS = (
-    f"{{ salesPartners {{ id dashboard({_PARTNER_FILTER}) {{ ...Cards }} }} }}\n{PARTNER_CARDS}"
+    "{ salesPartners(first: 500) { nodes { id "
+    f"dashboard({_PARTNER_FILTER}) {{ ...Cards }} }} }} }}\n{PARTNER_CARDS}"
 )
 
 

@@ -22,6 +22,13 @@ from server.auth.principal import Role
 from server.config import ConfigError, Settings, get_settings
 from server.db import make_engine, resolve_database_url
 from server.errors import InsightsError
+from server.ingest.kinds import KINDS
+
+_INGEST_EPILOG = (
+    f"Kinds, in loading order: {', '.join(KINDS)}. "
+    "Timestamps: ISO 8601 with an offset (2026-10-03T14:05:00+02:00); dates: YYYY-MM-DD; "
+    "booleans: true/false; fractions: 0..1. Columns: docs/csv-formats.md."
+)
 
 app = typer.Typer(
     help="insights: GraphQL analytics for importers, workshops and sales partners.",
@@ -94,16 +101,27 @@ def migrate() -> None:
     out.print("migrations are current")
 
 
-@app.command()
+@app.command(epilog=_INGEST_EPILOG)
 def ingest(
-    kind_or_dir: Annotated[str, typer.Argument(help="a kind (e.g. visits), or a directory")],
+    kind_or_dir: Annotated[
+        str | None, typer.Argument(help="a kind (e.g. visits), or a directory")
+    ] = None,
     file: Annotated[Path | None, typer.Argument(help="the CSV file, with a kind")] = None,
     skip_invalid: Annotated[bool, typer.Option(help="load good rows, reject file for bad")] = False,
     importer: Annotated[str | None, typer.Option(help="resolve refs in this importer")] = None,
+    template: Annotated[
+        str | None, typer.Option(help="print a header and an example row of this kind")
+    ] = None,
 ) -> None:
     """Load CSV files: `ingest KIND FILE` or `ingest DIR` (every KIND.csv in it)."""
     from server.ingest import FactWindow, ingest_directory, ingest_file
 
+    if template is not None:
+        _print_template(template)
+        return
+    if kind_or_dir is None:
+        console.print("give KIND FILE, DIR, or --template KIND")
+        raise typer.Exit(2)
     settings = _settings()
     window = FactWindow.of(settings)
     if file is None:
@@ -143,6 +161,17 @@ def ingest(
         failed = failed or (bool(r.errors) and not skip_invalid)
     if failed:
         raise typer.Exit(1)
+
+
+def _print_template(kind: str) -> None:
+    from server.ingest.formats import template
+    from server.ingest.kinds import UnknownKind, check_kind
+
+    try:
+        out.print(template(check_kind(kind)), end="", soft_wrap=True, markup=False)
+    except UnknownKind as exc:
+        console.print(exc.message, markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -304,11 +333,34 @@ def bench(ctx: typer.Context) -> None:
 
 
 @app.command()
-def schema(role: Annotated[Role, typer.Option(help="whose schema")]) -> None:
-    """Print the GraphQL schema (SDL) a role sees."""
-    from server.schema.build import build_schema
+def schema(
+    role: Annotated[Role | None, typer.Option(help="whose schema to print")] = None,
+    write: Annotated[
+        Path | None, typer.Option(help="write <role>.graphql for every role into this folder")
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option(help="with --write: record the SDL as this released version")
+    ] = None,
+) -> None:
+    """Print the GraphQL schema (SDL) a role sees, or write every role's SDL.
 
-    out.print(build_schema(role, _settings()).as_str(), soft_wrap=True, markup=False)
+    `insights schema --write docs/schema` regenerates the committed SDL;
+    `insights schema --write docs/schema/released --release X.Y.Z` records a release.
+    """
+    from server.schema import publish
+
+    if write is not None:
+        if release is not None:
+            written = publish.release(write, release, _settings())
+        else:
+            written = publish.write_sdl(write, _settings())
+        for path in written:
+            out.print(str(path), markup=False)
+    elif role is not None and release is None:
+        out.print(publish.sdl(role, _settings()), end="", soft_wrap=True, markup=False)
+    else:
+        console.print("give --role R (print one schema) or --write DIR [--release X.Y.Z]")
+        raise typer.Exit(2)
 
 
 def main() -> None:

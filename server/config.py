@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     # Hostile queries (server/schema/limits.py, server/deadline.py, server/response_size.py).
-    max_cost: int = Field(default=250_000, ge=1)
+    max_cost: int = Field(default=1_000_000, ge=1)
     max_fields: int = Field(default=20_000, ge=1)
     max_repeated_fields: int = Field(default=20, ge=1)
     max_response_bytes: int = Field(default=16_777_216, ge=1)

@@ -252,20 +252,20 @@ async def test_provisional_days(gql, data):
 async def test_weekly_series_and_previous_series(gql, data):
     body = await gql(
         '{ activationsDashboard(workshopIds: ["w1"], period: {from: "2026-11-01", to: "2026-11-10"}) {'
-        " newActivations { series(granularity: WEEK) { date value } previousSeries(granularity: WEEK) { date value } } } }"
+        " newActivations { series(granularity: WEEK) { date value } previousSeries(granularity: WEEK) { date value offset alignsWith } } } }"
     )
     m = body["data"]["activationsDashboard"]["newActivations"]
     # weeks start Monday: Sun 1 Nov | Mon 2..Sun 8 | Mon 9..Tue 10
     assert m["series"] == [
-        {"date": "2026-11-01", "value": 1.0},
-        {"date": "2026-11-02", "value": 0.0},
-        {"date": "2026-11-09", "value": 1.0},
+        {"date": "2026-11-01", "value": 1},
+        {"date": "2026-11-02", "value": 0},
+        {"date": "2026-11-09", "value": 1},
     ]
-    # previous period 22..31 Oct: Thu 22..Sun 25 | Mon 26..Sat 31; padded to 3 points
+    # previous period 22..31 Oct: Thu 22..Sun 25 | Mon 26..Sat 31: two buckets, both
+    # dated inside it; the third current bucket has no previous one (issue 13)
     assert m["previousSeries"] == [
-        {"date": "2026-10-22", "value": 1.0},
-        {"date": "2026-10-26", "value": 0.0},
-        {"date": "2026-11-02", "value": None},
+        {"date": "2026-10-22", "value": 1, "offset": 0, "alignsWith": "2026-11-01"},
+        {"date": "2026-10-26", "value": 0, "offset": 1, "alignsWith": "2026-11-02"},
     ]
 
 

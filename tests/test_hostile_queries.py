@@ -101,13 +101,23 @@ async def test_the_cost_follows_the_variables(settings, database_url, token):
     assert _code(small.json()) == "NOT_FOUND"  # ran: no importer 'imp' exists
 
 
+ROLE_LINE = re.compile(r"^# roles?: (.+)$", flags=re.MULTILINE)
+
+
 def _readme_queries() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     return re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
 
 
+def _roles(query: str) -> list[Role]:
+    named = ROLE_LINE.search(query)
+    if named is None:
+        return [Role.IMPORTER]
+    return [Role(r.strip()) for r in named.group(1).split(",")]
+
+
 def _documented_queries() -> list[tuple[str, str, dict[str, Any]]]:
-    """(name, query, variables): the README's, examples/ (if any) and the benchmark's."""
+    """(name, query, variables): the README's, examples/ and the benchmark's."""
     documented = [(f"README #{n}", q, {}) for n, q in enumerate(_readme_queries(), start=1)]
     documented += [
         (f"examples/{path.name}", path.read_text(), {})
@@ -125,14 +135,18 @@ def _documented_queries() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 async def test_documented_and_benchmark_queries_are_accepted(client, token, settings):
-    """Each costs less than the default limit, and the server runs it."""
+    """Each costs less than the default limit for every role it names, and the
+    server runs the importer's (tests/test_readme_examples.py runs every role's
+    over sample data)."""
     defaults = Settings(jwt_secret="x" * 40, _env_file=None)  # type: ignore[call-arg]
     assert settings.max_cost == defaults.max_cost
-    schema = build_schema(Role.IMPORTER, defaults)
     assert len(_readme_queries()) >= 3
     for name, query, variables in _documented_queries():
-        cost = query_cost(schema, query, variables)
-        assert 0 < cost <= defaults.max_cost, (name, cost)
+        for role in _roles(query):
+            cost = query_cost(build_schema(role, defaults), query, variables)
+            assert 0 < cost <= defaults.max_cost, (name, role, cost)
+        if Role.IMPORTER not in _roles(query):
+            continue
         r = await client.post(
             "/graphql", json={"query": query, "variables": variables}, headers=_auth(token)
         )

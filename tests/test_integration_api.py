@@ -1,12 +1,15 @@
 """The integration role's two doors: ingest mutations and POST /ingest/{kind},
 with the same validation and one-transaction rule as the CSV command."""
 
+import pytest
 from sqlalchemy import text
 
 from tests.oracle.fixtures import insert_importer, insert_workshop
 
 CAMPAIGNS = """mutation($rows: [CampaignRowInput!]!) {
   ingestCampaigns(rows: $rows) { kind accepted errors { row column reason } } }"""
+CAMPAIGNS_LITERAL = """mutation { ingestCampaigns(rows: [{ campaignRef: "c3", workshopRef: "w1",
+  sentAt: "SENT_AT", recipients: 1 }]) { accepted } }"""
 
 
 async def _tenants(engine):
@@ -36,18 +39,29 @@ async def test_ingest_mutation_writes_all_or_nothing(gql, engine):
     assert body["data"]["ingestCampaigns"] == {"kind": "campaigns", "accepted": 1, "errors": []}
     bad = [
         {**good, "campaignRef": "c2", "recipients": 5},
-        {**good, "campaignRef": "c3", "sentAt": "2026-11-02T10:00:00"},  # no offset
         {**good, "campaignRef": "c4", "workshopRef": "w9"},  # another importer's workshop
     ]
     body = await gql(CAMPAIGNS, {"rows": bad}, role="integration")
     result = body["data"]["ingestCampaigns"]
     assert result["accepted"] == 0
-    assert [(e["row"], e["column"]) for e in result["errors"]] == [
-        (1, "sent_at"),
-        (2, "workshop_ref"),
-    ]
-    assert "offset" in result["errors"][0]["reason"]
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [(1, "workshop_ref")]
     assert await _campaigns(engine) == [("c1", 40)]  # nothing of the failed call was written
+
+
+@pytest.mark.parametrize("sent_at", ["2026-11-02T10:00:00", "2 Nov 2026", "2026-11-02"])
+async def test_a_timestamp_without_offset_is_rejected_by_the_datetime_scalar(gql, engine, sent_at):
+    await _tenants(engine)
+    row = {"campaignRef": "c3", "workshopRef": "w1", "sentAt": sent_at, "recipients": 1}
+    body = await gql(CAMPAIGNS, {"rows": [row]}, role="integration")
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "[0].sentAt" in error["message"] and "offset" in error["message"]
+    literal = CAMPAIGNS_LITERAL.replace("SENT_AT", sent_at)
+    body = await gql(literal, role="integration")
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "offset" in error["message"]
+    assert await _campaigns(engine) == []
 
 
 async def test_ingest_mutations_exist_only_for_integrations(gql, engine):

@@ -9,7 +9,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from server.app import create_app
-from server.schema.tenancy import encode_cursor
+from server.schema.connection import encode_cursor
 from tests.statements import counting
 from tests.test_activations_batching import _seed
 
@@ -19,7 +19,7 @@ _FIELDS = "nodes { id dashboard(period: {preset: LAST_30_DAYS}) { newActivations
 def _pages(size: int, count: int) -> str:
     pages = [f"p0: workshops(first: {size}) {{ {_FIELDS} }}"]
     for n in range(1, count):
-        after = encode_cursor(f"w{n * size:04d}")
+        after = encode_cursor("workshop", f"w{n * size:04d}")
         pages.append(f'p{n}: workshops(first: {size}, after: "{after}") {{ {_FIELDS} }}')
     return "{ " + " ".join(pages) + " }"
 

@@ -9,9 +9,14 @@ import pytest
 from sqlmodel import SQLModel
 
 from server.metrics.catalog import CATALOG, metric, validate_catalog, visible_metrics
-from server.metrics.definition import DashboardKind, MetricDef
+from server.metrics.definition import DashboardKind, Judgement, MetricDef
 from server.metrics.formulas import Distinct, Mean, Ratio, Sum
-from server.metrics.validation import LOWER_IS_BETTER, CatalogError, catalog_problems
+from server.metrics.validation import (
+    LOWER_IS_BETTER,
+    NOT_JUDGED,
+    CatalogError,
+    catalog_problems,
+)
 from server.models.rollups import PartnerCohortDay, PartnerOfferDay, WorkshopDay
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,10 +89,21 @@ def test_catalog_keys_in_order():
     assert {entry.key for entry in CATALOG if entry.dashboard is A} == set(ACTIVATIONS_KEYS)
 
 
+# Corrections to METRICS.md's list (issue 13): more overdue leads is worse.
+CORRECTED_LOWER_IS_BETTER = SPEC_LOWER_IS_BETTER | {"overdueLeads"}
+
+
 def test_lower_is_better_matches_the_spec_exactly():
-    flagged = {entry.key for entry in CATALOG if not entry.higher_is_better}
-    assert flagged == SPEC_LOWER_IS_BETTER
-    assert LOWER_IS_BETTER == SPEC_LOWER_IS_BETTER
+    flagged = {entry.key for entry in CATALOG if entry.higher_is_better is False}
+    assert flagged == CORRECTED_LOWER_IS_BETTER
+    assert LOWER_IS_BETTER == CORRECTED_LOWER_IS_BETTER
+
+
+def test_facts_that_are_not_judged_say_so():
+    neutral = {entry.key for entry in CATALOG if entry.judgement is Judgement.NEUTRAL}
+    assert neutral == NOT_JUDGED == {"openLeads", "totalLeadsReceived", "partnerSince"}
+    assert all(entry.higher_is_better is None for entry in CATALOG if entry.key in neutral)
+    assert metric("overdueLeads").judgement is Judgement.LOWER_IS_BETTER
 
 
 def _spec_file() -> Path | None:
@@ -108,7 +124,8 @@ def test_lower_is_better_matches_the_spec_text():
     assert found is not None
     listed = {name.strip() for name in found.group(1).split(",")}
     assert listed == SPEC_LOWER_IS_BETTER
-    assert {entry.key for entry in CATALOG if not entry.higher_is_better} == listed
+    flagged = {entry.key for entry in CATALOG if entry.higher_is_better is False}
+    assert flagged == listed | (CORRECTED_LOWER_IS_BETTER - SPEC_LOWER_IS_BETTER)
 
 
 def test_importer_only_entries():

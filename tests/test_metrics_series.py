@@ -12,6 +12,7 @@ from server.metrics.periods import Period, Preset, previous_period
 from server.metrics.series import (
     Granularity,
     Point,
+    PreviousPoint,
     align_previous,
     buckets,
     series,
@@ -149,20 +150,21 @@ def test_distinct_series_must_come_from_id_sets():
         series({}, Distinct("staff"), NOV_2_TO_15, DAY)
 
 
-def test_align_previous_pads_days_after_the_previous_period():
+def _aligned(current_period, previous_period_, granularity, per_day=None):
+    current = series({}, Sum("won"), current_period, granularity)
+    previous = series(per_day or {}, Sum("won"), previous_period_, granularity)
+    return current, align_previous(current, previous)
+
+
+def test_align_previous_never_dates_a_point_outside_the_previous_period():
     march = Period(D(2026, 3, 1), D(2026, 3, 31))
     february = previous_period(march, Preset.CURRENT_MONTH)
-    current = series({}, Sum("won"), march, DAY)
-    previous = series({D(2026, 2, 28): {"won": 2}}, Sum("won"), february, DAY)
-    aligned = align_previous(current, previous, february)
-    assert len(aligned) == 31
-    assert aligned[:28] == previous
-    assert aligned[27] == Point(D(2026, 2, 28), 2.0)
-    assert aligned[28:] == [
-        Point(D(2026, 3, 1), None),
-        Point(D(2026, 3, 2), None),
-        Point(D(2026, 3, 3), None),
-    ]
+    _, aligned = _aligned(march, february, DAY, {D(2026, 2, 28): {"won": 2}})
+    assert len(aligned) == 28  # 29-31 March have no previous day
+    assert all(p.date in february for p in aligned)
+    assert aligned[27] == PreviousPoint(
+        date=D(2026, 2, 28), value=2.0, offset=27, aligns_with=D(2026, 3, 28)
+    )
 
 
 def test_align_previous_drops_extra_points():
@@ -170,17 +172,18 @@ def test_align_previous_drops_extra_points():
     january = previous_period(february, Preset.CURRENT_MONTH)
     assert january == Period(D(2026, 1, 1), D(2026, 1, 28))
     previous = [Point(day, 1.0) for day in Period(D(2026, 1, 1), D(2026, 1, 31)).dates()]
-    aligned = align_previous(series({}, Sum("won"), february, DAY), previous, january)
-    assert aligned == previous[:28]
+    aligned = align_previous(series({}, Sum("won"), february, DAY), previous)
+    assert [(p.date, p.offset) for p in aligned] == [
+        (p.date, i) for i, p in enumerate(previous[:28])
+    ]
 
 
-def test_align_previous_weeks_pads_at_next_monday():
+def test_align_previous_weeks_pairs_buckets_by_position():
     # March 2026 (from Sunday the 1st) has 6 week buckets, February (from Sunday
-    # the 1st) 5, the last starting Monday 23 Feb: the missing one is Monday 2 March.
+    # the 1st) 5, the last starting Monday 23 Feb: March's sixth has no partner.
     march = Period(D(2026, 3, 1), D(2026, 3, 31))
     february = previous_period(march, Preset.CURRENT_MONTH)
-    current = series({}, Sum("won"), march, WEEK)
-    previous = series({}, Sum("won"), february, WEEK)
+    current, aligned = _aligned(march, february, WEEK)
     assert [p.date for p in current] == [
         D(2026, 3, 1),
         D(2026, 3, 2),
@@ -189,36 +192,47 @@ def test_align_previous_weeks_pads_at_next_monday():
         D(2026, 3, 23),
         D(2026, 3, 30),
     ]
-    assert align_previous(current, previous, february, granularity=WEEK) == [
-        Point(D(2026, 2, 1), 0.0),
-        Point(D(2026, 2, 2), 0.0),
-        Point(D(2026, 2, 9), 0.0),
-        Point(D(2026, 2, 16), 0.0),
-        Point(D(2026, 2, 23), 0.0),
-        Point(D(2026, 3, 2), None),
+    assert [(p.date, p.offset, p.aligns_with) for p in aligned] == [
+        (D(2026, 2, 1), 0, D(2026, 3, 1)),
+        (D(2026, 2, 2), 1, D(2026, 3, 2)),
+        (D(2026, 2, 9), 2, D(2026, 3, 9)),
+        (D(2026, 2, 16), 3, D(2026, 3, 16)),
+        (D(2026, 2, 23), 4, D(2026, 3, 23)),
     ]
 
 
-def test_align_previous_months_pads_at_next_month_start():
+def test_align_previous_weekly_oct_2_to_31_stays_inside_the_previous_period():
+    # issue 13: November's weekly previous series (2-31 Oct) ended with a bucket dated 2 Nov
+    november = Period(D(2026, 11, 1), D(2026, 11, 30))
+    before = previous_period(november, Preset.LAST_30_DAYS)
+    assert before == Period(D(2026, 10, 2), D(2026, 10, 31))
+    _, aligned = _aligned(november, before, WEEK)
+    assert [p.date for p in aligned] == [
+        D(2026, 10, 2),
+        D(2026, 10, 5),
+        D(2026, 10, 12),
+        D(2026, 10, 19),
+        D(2026, 10, 26),
+    ]
+    assert [p.aligns_with for p in aligned] == [
+        D(2026, 11, 1),
+        D(2026, 11, 2),
+        D(2026, 11, 9),
+        D(2026, 11, 16),
+        D(2026, 11, 23),
+    ]
+
+
+def test_align_previous_months():
     current_period = Period(D(2026, 1, 31), D(2026, 3, 1))  # 30 days, 3 month buckets
     previous = previous_period(current_period, Preset.CUSTOM)
     assert previous == Period(D(2026, 1, 1), D(2026, 1, 30))  # one month bucket
-    aligned = align_previous(
-        series({}, Sum("won"), current_period, MONTH),
-        series({D(2026, 1, 5): {"won": 4}}, Sum("won"), previous, MONTH),
-        previous,
-        granularity=MONTH,
-    )
+    _, aligned = _aligned(current_period, previous, MONTH, {D(2026, 1, 5): {"won": 4}})
     assert aligned == [
-        Point(D(2026, 1, 1), 4.0),
-        Point(D(2026, 2, 1), None),
-        Point(D(2026, 3, 1), None),
+        PreviousPoint(date=D(2026, 1, 1), value=4.0, offset=0, aligns_with=D(2026, 1, 31))
     ]
 
 
-def test_align_previous_without_previous_points_starts_at_previous_start():
+def test_align_previous_without_previous_points_is_empty():
     current = [Point(D(2026, 11, 2), 1.0), Point(D(2026, 11, 3), 2.0)]
-    assert align_previous(current, [], Period(D(2026, 10, 31), D(2026, 11, 1))) == [
-        Point(D(2026, 10, 31), None),
-        Point(D(2026, 11, 1), None),
-    ]
+    assert align_previous(current, []) == []

@@ -16,7 +16,7 @@ fragment T on Trend { previous change changePercent direction favorable }
 query($filter: PartnerFilterInput!) {
   me { role partner }
   importer { id name }
-  salesPartners {
+  salesPartners { nodes {
     id name partnerSince workshop { id name }
     dashboard(filter: $filter) {
       pipeline { openLeads overdueLeads totalLeadsReceived partnerSince }
@@ -26,10 +26,10 @@ query($filter: PartnerFilterInput!) {
         byPartner { partner { id name } count }
       }
     }
-  }
+  } }
 }"""
 
-LIST = "{ salesPartners { id name } }"
+LIST = "{ salesPartners { nodes { id name } } }"
 ONE = "query($id: ID!) { salesPartner(id: $id) { id name } }"
 MONTH = {"period": {"preset": "CURRENT_MONTH"}}
 
@@ -43,11 +43,13 @@ def competitors() -> list[str]:
 async def test_importer_and_partner_manager_see_every_partner_with_names(gql, engine, role):
     await build_world(engine)
     body = await gql(LIST, role=role)
-    assert body["data"]["salesPartners"] == [{"id": ref, "name": NAMES[ref]} for ref in (P, Q, R)]
+    assert body["data"]["salesPartners"]["nodes"] == [
+        {"id": ref, "name": NAMES[ref]} for ref in (P, Q, R)
+    ]
     body = await gql(ONE, {"id": Q}, role=role)
     assert body["data"]["salesPartner"] == {"id": Q, "name": NAMES[Q]}
     body = await gql(EVERYTHING, {"filter": MONTH}, role=role)
-    outflow = body["data"]["salesPartners"][0]["dashboard"]["outflow"]["byPartner"]
+    outflow = body["data"]["salesPartners"]["nodes"][0]["dashboard"]["outflow"]["byPartner"]
     assert outflow == [
         {"partner": {"id": Q, "name": NAMES[Q]}, "count": 2},
         {"partner": {"id": R, "name": NAMES[R]}, "count": 1},
@@ -57,7 +59,7 @@ async def test_importer_and_partner_manager_see_every_partner_with_names(gql, en
 async def test_sales_partner_sees_only_itself(gql, engine):
     await build_world(engine)
     body = await gql(LIST, role="sales_partner", partner=P)
-    assert body["data"] == {"salesPartners": [{"id": P, "name": NAMES[P]}]}
+    assert body["data"] == {"salesPartners": {"nodes": [{"id": P, "name": NAMES[P]}]}}
     body = await gql(ONE, {"id": P}, role="sales_partner", partner=P)
     assert body["data"] == {"salesPartner": {"id": P, "name": NAMES[P]}}
 
@@ -87,7 +89,7 @@ async def test_sales_partner_gets_counts_but_never_a_competitor(client, token, e
         assert secret not in raw, f"{secret!r} leaked to the sales partner"
     body = response.json()
     assert "errors" not in body
-    (own,) = body["data"]["salesPartners"]
+    (own,) = body["data"]["salesPartners"]["nodes"]
     assert own["id"] == P
     outflow = own["dashboard"]["outflow"]
     counts = [2, 1] if "marketplaceId" not in filter_ else [1, 1]
@@ -101,7 +103,7 @@ async def test_sales_partner_gets_counts_but_never_a_competitor(client, token, e
 async def test_sales_partner_of_an_unknown_ref_sees_no_partner(gql, engine):
     await build_world(engine)
     body = await gql(LIST, role="sales_partner", partner="ghost")
-    assert body["data"] == {"salesPartners": []}
+    assert body["data"] == {"salesPartners": {"nodes": []}}
 
 
 @pytest.mark.parametrize(
@@ -135,4 +137,4 @@ async def test_another_importers_partner_is_not_found(gql, engine):
     body = await gql(ONE, {"id": P}, role="partner_manager", importer="other")
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = await gql(LIST, role="importer", importer="other")
-    assert body["data"] == {"salesPartners": [{"id": "o-1", "name": "Other Partner"}]}
+    assert body["data"] == {"salesPartners": {"nodes": [{"id": "o-1", "name": "Other Partner"}]}}

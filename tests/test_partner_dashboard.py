@@ -302,7 +302,7 @@ async def test_series_and_previous_series_are_aligned(gql, engine):
     await build_world(engine)
     query = """query($f: PartnerFilterInput!) { salesPartner(id: "p-north") { dashboard(filter: $f) {
       leadPick { offersReceived { series(granularity: WEEK) { date value }
-                                  previousSeries(granularity: WEEK) { date value } }
+                                  previousSeries(granularity: WEEK) { date value offset } }
                  pickRate { series { date value } } }
       feedback { silentLeads { series { date value } } } } } }"""
     body = await gql(query, {"f": month()})
@@ -310,19 +310,19 @@ async def test_series_and_previous_series_are_aligned(gql, engine):
     offers = board["leadPick"]["offersReceived"]
     # Nov 2026 starts on a Sunday: weeks 1, 2-8, 9-15, 16-22, 23
     assert offers["series"] == [
-        {"date": "2026-11-01", "value": 0.0},
-        {"date": "2026-11-02", "value": 5.0},
-        {"date": "2026-11-09", "value": 2.0},
-        {"date": "2026-11-16", "value": 1.0},
-        {"date": "2026-11-23", "value": 0.0},
+        {"date": "2026-11-01", "value": 0},
+        {"date": "2026-11-02", "value": 5},
+        {"date": "2026-11-09", "value": 2},
+        {"date": "2026-11-16", "value": 1},
+        {"date": "2026-11-23", "value": 0},
     ]
-    # 1-23 Oct has four weeks (from Thursday 1 Oct): the fifth point is padded
+    # 1-23 Oct has four weeks (from Thursday 1 Oct): the fifth current week has no
+    # previous bucket, and none is made up outside 1-23 Oct
     assert offers["previousSeries"] == [
-        {"date": "2026-10-01", "value": 0.0},
-        {"date": "2026-10-05", "value": 2.0},
-        {"date": "2026-10-12", "value": 0.0},
-        {"date": "2026-10-19", "value": 0.0},
-        {"date": "2026-10-26", "value": None},
+        {"date": "2026-10-01", "value": 0, "offset": 0},
+        {"date": "2026-10-05", "value": 2, "offset": 1},
+        {"date": "2026-10-12", "value": 0, "offset": 2},
+        {"date": "2026-10-19", "value": 0, "offset": 3},
     ]
     pick = {p["date"]: p["value"] for p in board["leadPick"]["pickRate"]["series"]}
     assert len(pick) == 23
@@ -474,13 +474,13 @@ async def test_unknown_preset_is_bad_user_input(gql, engine):
 
 # --- batching: a constant number of statements ------------------------------------
 
-MANY = """query($f: PartnerFilterInput!) { salesPartners { id workshop { id } dashboard(filter: $f) {
+MANY = """query($f: PartnerFilterInput!) { salesPartners(first: 500) { nodes { id workshop { id } dashboard(filter: $f) {
   pipeline { openLeads totalLeadsReceived }
   leadPick { offersReceived { value } accepted { value } pickRate { value series { value } } }
   feedback { feedbackRate { value } silentLeads { value } }
   conversion { won { value } } processingSpeed { salesCycle { value } }
   outflow { total { value } byPartner { partner { id } count } }
-  satisfaction { leadRating { value } } } } }"""
+  satisfaction { leadRating { value } } } } } }"""
 
 
 async def _many_partners(engine: AsyncEngine, ref: str, n: int) -> None:
@@ -537,7 +537,7 @@ async def test_fifty_partner_dashboards_cost_what_two_cost(settings, database_ur
             )
         body = response.json()
         assert "errors" not in body, body
-        return body["data"]["salesPartners"], len(statements)
+        return body["data"]["salesPartners"]["nodes"], len(statements)
 
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

@@ -14,8 +14,8 @@ from server.auth.principal import Role
 from server.config import load_settings
 from server.metrics.catalog import CATALOG, metric
 from server.schema.build import build_schema
-from server.schema.cost import UNBOUNDED_LIST, metric_family, query_cost
-from server.schema.tenancy import MAX_PAGE
+from server.schema.connection import DEFAULT_PAGE, MAX_PAGE
+from server.schema.cost import metric_family, query_cost
 from tests.conftest import TEST_SECRET
 
 
@@ -45,7 +45,7 @@ def test_a_list_multiplies_what_is_under_it_by_first(cost):
 
 
 def test_a_list_without_first_counts_as_a_default_page(cost):
-    assert cost("{ salesPartners { id } }") == 1 + UNBOUNDED_LIST
+    assert cost("{ salesPartners { nodes { id } } }") == 2 + DEFAULT_PAGE
 
 
 def _dashboard(period: str, metrics: str) -> str:
@@ -105,7 +105,9 @@ def test_the_limit_is_read_from_the_environment(monkeypatch):
 
 def test_the_readme_quotes_its_queries_costs(cost):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    quoted = re.search(r"The queries above cost ([\d,]+), ([\d,]+) and ([\d,]+)\.", readme)
+    quoted = re.search(
+        r"The first three example queries above cost\s+([\d,]+), ([\d,]+) and ([\d,]+),", readme
+    )
     assert quoted, "the README's sentence quoting the example queries' costs is missing"
     blocks = re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
     computed = [cost(block) for block in blocks[:3]]

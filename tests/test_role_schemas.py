@@ -1,24 +1,11 @@
 """Role-hidden fields: each role's schema lacks what the role may not see, so
 introspection reveals nothing and naming a hidden field fails validation. The
-committed SDL per role (tests/schemas/*.graphql) is the reviewed contract."""
-
-from pathlib import Path
+committed SDL per role (docs/schema/*.graphql) is checked in test_schema_contract."""
 
 import pytest
 
-from server.auth.principal import Role
-from server.schema.build import build_schema
-
-SCHEMAS = Path(__file__).parent / "schemas"
 INTROSPECT = '{ __type(name: "ActivationsDashboard") { fields { name } } }'
 IMPORTER_ONLY = {"appUsers", "marketingCampaignsSent", "workshopActivity"}
-
-
-@pytest.mark.parametrize("role", list(Role))
-def test_committed_sdl_is_current(role, settings):
-    """Regenerate with: python -m tests.test_role_schemas"""
-    expected = (SCHEMAS / f"{role.value}.graphql").read_text()
-    assert build_schema(role, settings).as_str() + "\n" == expected
 
 
 async def test_workshop_introspection_lacks_importer_only_fields(gql):
@@ -63,11 +50,3 @@ async def test_metric_catalog_lists_only_what_the_role_sees(gql):
     assert not IMPORTER_ONLY & workshop_keys
     assert "pickRate" in importer_keys and "pickRate" not in workshop_keys
     assert not any(m["importerOnly"] for m in workshop["data"]["metricCatalog"])
-
-
-if __name__ == "__main__":
-    from server.config import Settings
-
-    SCHEMAS.mkdir(exist_ok=True)
-    for r in Role:
-        (SCHEMAS / f"{r.value}.graphql").write_text(build_schema(r, Settings()).as_str() + "\n")

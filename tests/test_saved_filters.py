@@ -80,3 +80,45 @@ async def test_a_kept_filter_that_no_longer_parses_is_reported(gql, engine):
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "no longer apply" in error["message"] and "gone" in error["message"]
     assert error["extensions"]["savedFilters"] == {"marketplaceId": "gone"}
+
+
+TYPED_PARTNER = """mutation($f: SavedPartnerFiltersInput!) {
+  saveFilters(dashboard: PARTNER, partner: $f) }"""
+TYPED_ACTIVATIONS = """mutation($f: SavedActivationsFiltersInput!) {
+  saveFilters(dashboard: ACTIVATIONS, activations: $f) }"""
+
+
+async def test_typed_filters_are_kept_like_the_json_ones(gql, engine):
+    market = await _setup(engine)
+    typed = {
+        "period": {"preset": "CURRENT_QUARTER"},
+        "source": "MARKETPLACE",
+        "exclusivity": "ALL",
+        "marketplaceId": market,
+    }
+    saved = await gql(TYPED_PARTNER, {"f": typed}, sub="anna")
+    assert saved["data"] == {"saveFilters": typed}
+    assert (await gql(LOAD, {"d": "PARTNER"}, sub="anna"))["data"] == {"savedFilters": typed}
+    activations = {"workshopIds": ["w1"], "period": {"from": "2026-10-01", "to": "2026-10-31"}}
+    body = await gql(TYPED_ACTIVATIONS, {"f": activations}, sub="anna")
+    assert body["data"] == {"saveFilters": activations}
+    body = await gql(TYPED_ACTIVATIONS, {"f": {"workshopIds": None}}, sub="anna")
+    assert body["data"] == {"saveFilters": {"workshopIds": None}}
+
+
+async def test_typed_filters_are_checked_by_the_schema_and_the_rules(gql, engine):
+    await _setup(engine)
+    body = await gql(TYPED_PARTNER, {"f": {"source": "EMAIL"}})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "EMAIL" in body["errors"][0]["message"]
+    body = await gql(TYPED_PARTNER, {"f": {"marketplaceId": "nope"}})
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    body = await gql("mutation { saveFilters(dashboard: ACTIVATIONS, partner: { source: ALL }) }")
+    assert "need dashboard PARTNER" in body["errors"][0]["message"]
+    body = await gql(
+        "mutation { saveFilters(dashboard: PARTNER, partner: { source: ALL }, filters: {}) }"
+    )
+    assert "exactly one" in body["errors"][0]["message"]
+    body = await gql("mutation { saveFilters(dashboard: PARTNER) }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await gql(LOAD, {"d": "PARTNER"}))["data"] == {"savedFilters": None}

@@ -19,6 +19,7 @@ from server.metrics.periods import (
 from server.metrics.series import (
     Granularity,
     Point,
+    PreviousPoint,
     align_previous,
     buckets,
     series,
@@ -46,6 +47,7 @@ __all__ = [
     "Period",
     "Point",
     "Preset",
+    "PreviousPoint",
     "Ratio",
     "Sum",
     "Trend",

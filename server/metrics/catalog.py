@@ -187,6 +187,7 @@ _PIPELINE: tuple[MetricDef, ...] = (
         unit="count",
         dashboard=_P,
         formula=None,
+        higher_is_better=None,
     ),
     MetricDef(
         key="overdueLeads",
@@ -198,6 +199,7 @@ _PIPELINE: tuple[MetricDef, ...] = (
         unit="count",
         dashboard=_P,
         formula=None,
+        higher_is_better=False,
     ),
     MetricDef(
         key="totalLeadsReceived",
@@ -206,6 +208,7 @@ _PIPELINE: tuple[MetricDef, ...] = (
         unit="count",
         dashboard=_P,
         formula=None,
+        higher_is_better=None,
     ),
     MetricDef(
         key="partnerSince",
@@ -214,6 +217,7 @@ _PIPELINE: tuple[MetricDef, ...] = (
         unit="date",
         dashboard=_P,
         formula=None,
+        higher_is_better=None,
     ),
 )
 

@@ -16,6 +16,16 @@ ratings 1..5, or a calendar date."""
 UNITS: frozenset[str] = frozenset(get_args(Unit))
 
 
+class Judgement(StrEnum):
+    """Which way a metric's movement is good news, if any."""
+
+    HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
+    LOWER_IS_BETTER = "LOWER_IS_BETTER"
+    NEUTRAL = "NEUTRAL"
+    """A fact that is not judged (a count of open leads, a start date): no
+    trend is favorable or unfavorable, and reports colour nothing."""
+
+
 class DashboardKind(StrEnum):
     ACTIVATIONS = "ACTIVATIONS"
     PARTNER = "PARTNER"
@@ -31,7 +41,8 @@ class MetricDef:
         description: the info-box text, for an end user (1-3 sentences).
         unit: see ``Unit``.
         importer_only: hidden from every role but importers (absent from their schema).
-        higher_is_better: the direction a trend is ``favorable`` in.
+        higher_is_better: the direction a trend is ``favorable`` in; ``None`` for a
+            fact that is not judged (see ``Judgement.NEUTRAL``).
         dashboard: the dashboard it belongs to.
         formula: how it derives from the day rollups' columns; ``None`` when it
             is computed another way (pipeline state, per-workshop tables).
@@ -46,5 +57,11 @@ class MetricDef:
     dashboard: DashboardKind
     formula: Formula | None
     importer_only: bool = False
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True
     part_of: str | None = None
+
+    @property
+    def judgement(self) -> Judgement:
+        if self.higher_is_better is None:
+            return Judgement.NEUTRAL
+        return Judgement.HIGHER_IS_BETTER if self.higher_is_better else Judgement.LOWER_IS_BETTER

@@ -93,25 +93,27 @@ def series(
     ]
 
 
-def align_previous(
-    current: Sequence[Point],
-    previous: Sequence[Point],
-    previous_period: Period,
-    *,
-    granularity: Granularity = Granularity.DAY,
-) -> list[Point]:
-    """The previous period's points, one for each point of ``current``.
+@dataclass(frozen=True)
+class PreviousPoint:
+    """A bucket of the previous period, dated inside it, and where it is drawn:
+    at ``offset`` (from 0), the position of the current bucket dated ``aligns_with``."""
+
+    aligns_with: date
+    date: date
+    value: float | None
+    offset: int
+
+
+def align_previous(current: Sequence[Point], previous: Sequence[Point]) -> list[PreviousPoint]:
+    """The previous period's points, each paired with the current bucket it overlays.
 
     The two periods may differ in length (1-31 Mar against 1-28 Feb) or in how
-    their days fall into weeks, so extra previous points are dropped and missing
-    ones padded with ``None`` values, dated at the next bucket start (for DAY:
-    ``previous_period.start`` + i days), so a chart can overlay them bucket by bucket.
+    their days fall into weeks. Bucket i of the previous period aligns with bucket
+    i of the current one; previous buckets beyond the current count are dropped,
+    and current buckets beyond the previous count have no previous point (never a
+    made-up point dated outside the previous period).
     """
-    aligned = list(previous[: len(current)])
-    while len(aligned) < len(current):
-        if aligned:
-            next_start = bucket_end(aligned[-1].date, granularity) + timedelta(days=1)
-        else:
-            next_start = previous_period.start
-        aligned.append(Point(next_start, None))
-    return aligned
+    return [
+        PreviousPoint(aligns_with=now.date, date=before.date, value=before.value, offset=offset)
+        for offset, (now, before) in enumerate(zip(current, previous, strict=False))
+    ]

@@ -25,14 +25,15 @@ class Trend:
     favorable: bool | None
 
 
-def trend(current: float | None, previous: float | None, *, higher_is_better: bool) -> Trend:
+def trend(current: float | None, previous: float | None, *, higher_is_better: bool | None) -> Trend:
     """Compare ``current`` with ``previous``.
 
     Args:
         current: the value over the period; ``None`` when it has none (a mean
             over no items, a rate over a zero denominator).
         previous: the value over the previous period, likewise.
-        higher_is_better: the catalog's flag; ``favorable`` follows it.
+        higher_is_better: the catalog's flag; ``favorable`` follows it, and is
+            ``None`` for a metric that is not judged (``None``).
 
     Returns:
         ``change`` = current - previous (for rates a difference of fractions:
@@ -53,4 +54,5 @@ def trend(current: float | None, previous: float | None, *, higher_is_better: bo
     if change == 0:
         return Trend(previous, change, percent, Direction.FLAT, None)
     direction = Direction.UP if change > 0 else Direction.DOWN
-    return Trend(previous, change, percent, direction, (change > 0) == higher_is_better)
+    favorable = None if higher_is_better is None else (change > 0) == higher_is_better
+    return Trend(previous, change, percent, direction, favorable)

@@ -27,8 +27,13 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
         "timeToFirstContact",
         "salesCycle",
         "outflow",
+        # Not in METRICS.md's list, which calls every other metric higher-is-better;
+        # more overdue leads is plainly worse (issue 13).
+        "overdueLeads",
     }
 )
+NOT_JUDGED: frozenset[str] = frozenset({"openLeads", "totalLeadsReceived", "partnerSince"})
+"""Facts shown without a verdict: higher_is_better is None."""
 
 _KEY = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
@@ -135,7 +140,13 @@ def _lower_is_better(entries: Sequence[MetricDef]) -> list[CatalogProblem]:
     ]
     for entry in entries:
         listed = entry.key in LOWER_IS_BETTER
-        if listed and entry.higher_is_better:
+        if (entry.key in NOT_JUDGED) != (entry.higher_is_better is None):
+            problems.append(
+                CatalogProblem(entry.key, "only the facts in NOT_JUDGED have higher_is_better=None")
+            )
+        elif entry.higher_is_better is None:
+            continue
+        elif listed and entry.higher_is_better:
             problems.append(
                 CatalogProblem(
                     entry.key, "METRICS.md says lower is better; set higher_is_better=False"

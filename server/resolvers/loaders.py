@@ -52,8 +52,10 @@ class PageKey:
     importer_id: int
     only: tuple[str, ...] | None
     search: str | None
-    first: int
+    first: int | None
     after: str | None
+    last: int | None = None
+    before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class Loaders:
                 search=k.search,
                 first=k.first,
                 after_ref=k.after,
+                last=k.last,
+                before_ref=k.before,
             )
             for k in keys
         ]

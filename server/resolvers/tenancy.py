@@ -81,6 +81,7 @@ class WorkshopPage:
     total: int
     rows: list[WorkshopRow]
     has_next: bool
+    has_previous: bool = False
 
 
 async def workshop_page(
@@ -89,17 +90,27 @@ async def workshop_page(
     *,
     only_refs: Sequence[str] | None,
     search: str | None,
-    first: int,
+    first: int | None,
     after_ref: str | None,
+    last: int | None = None,
+    before_ref: str | None = None,
 ) -> WorkshopPage:
-    """A page of workshops ordered by ref (keyset pagination), with the total count."""
+    """A page of workshops ordered by ref (keyset pagination), with the total count.
+
+    ``first`` takes the page from the start of the window between the cursors,
+    ``last`` from its end (Relay); one more row than asked tells whether more
+    lie that way, and a probe past each cursor whether any lie the other way.
+    """
     pattern = f"%{search.lower()}%" if search else None
+    backward = last is not None
+    size = last if last is not None else (first or 0)
     params = {
         "imp": importer_id,
         "only": None if only_refs is None else list(only_refs),
         "pattern": pattern,
         "after": after_ref,
-        "limit": first + 1,
+        "before": before_ref,
+        "limit": size + 1,
     }
     scope = (
         "importer_id = :imp"
@@ -107,18 +118,28 @@ async def workshop_page(
         " AND (CAST(:pattern AS text) IS NULL OR lower(name) LIKE :pattern"
         "      OR lower(workshop_ref) LIKE :pattern OR lower(coalesce(city, '')) LIKE :pattern)"
     )
+    order = "DESC" if backward else "ASC"
     sql = f"""
         WITH scoped AS (SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE {scope}),
              page AS (SELECT * FROM scoped
-                      WHERE CAST(:after AS text) IS NULL OR workshop_ref > :after
-                      ORDER BY workshop_ref LIMIT :limit)
-        SELECT page.*, total.n FROM (SELECT count(*) AS n FROM scoped) AS total
+                      WHERE (CAST(:after AS text) IS NULL OR workshop_ref > :after)
+                        AND (CAST(:before AS text) IS NULL OR workshop_ref < :before)
+                      ORDER BY workshop_ref {order} LIMIT :limit)
+        SELECT page.*, total.n,
+               EXISTS (SELECT 1 FROM scoped WHERE workshop_ref <= :after) AS before_after,
+               EXISTS (SELECT 1 FROM scoped WHERE workshop_ref >= :before) AS past_before
+        FROM (SELECT count(*) AS n FROM scoped) AS total
         LEFT JOIN page ON true ORDER BY page.workshop_ref"""
     async with engine.connect() as conn:
         rows = (await conn.execute(text(sql), params)).all()
-    total = int(rows[0][-1])
-    found = [WorkshopRow(*r[:-1]) for r in rows if r[0] is not None]
-    return WorkshopPage(total=total, rows=found[:first], has_next=len(found) > first)
+    total = int(rows[0][-3])
+    before_after, past_before = bool(rows[0][-2]), bool(rows[0][-1])
+    found = [WorkshopRow(*r[:-3]) for r in rows if r[0] is not None]
+    more = len(found) > size
+    if backward:
+        kept = found[len(found) - size :] if more else found
+        return WorkshopPage(total=total, rows=kept, has_next=past_before, has_previous=more)
+    return WorkshopPage(total=total, rows=found[:size], has_next=more, has_previous=before_after)
 
 
 async def scoped_workshops(

@@ -27,12 +27,13 @@ from server.resolvers.tenancy import ImporterRow, WorkshopRow
 from server.schema.common import (
     CountMetric,
     DurationMetric,
-    Granularity,
+    GranularityArg,
     MetricInfo,
     Period,
     PeriodInput,
     Trend,
     describe,
+    described_enum,
     info,
     resolve_periods,
 )
@@ -56,28 +57,42 @@ PROVISIONAL_DAYS = 11
 """A day D is provisional while D > today - 11 (7-day grace + processing/delivery)."""
 
 
-@strawberry.type
+@strawberry.type(description="The connection rate over one bucket of days, with its parts.")
 class ConnectionRatePoint:
-    date: date
-    throughput: int
-    eligible: int
-    connected: int
-    rate: float | None
-    provisional: bool
+    date: date = strawberry.field(description="The bucket's first day within the period.")
+    throughput: int = strawberry.field(description="Vehicles that left in the bucket.")
+    eligible: int = strawberry.field(description="Of those, the eligible ones.")
+    connected: int = strawberry.field(description="Of those, the connected ones.")
+    rate: float | None = strawberry.field(description="Connected / eligible; null when 0 eligible.")
+    provisional: bool = strawberry.field(
+        description="Whether a day of the bucket is still inside the 11-day grace and may change."
+    )
 
 
 @strawberry.type(description=describe("connectionRate"))
 class ConnectionRate:
-    rate: float | None
+    rate: float | None = strawberry.field(
+        description="Connected / eligible over the period; null when nothing was eligible."
+    )
     throughput: int = strawberry.field(description=describe("throughput"))
     eligible: int = strawberry.field(description=describe("eligible"))
     connected: int = strawberry.field(description=describe("connected"))
-    goal: float | None
-    trend: Trend
-    provisional_from: date | None
-    newest_data_date: date | None
-    data_age_days: int | None
-    info: MetricInfo
+    goal: float | None = strawberry.field(
+        description="The goal to compare with (0..1): the workshop's own when exactly one "
+        "workshop with a goal is shown, else the importer's; null when none is set."
+    )
+    trend: Trend = strawberry.field(description="How the rate moved against the previous period.")
+    provisional_from: date | None = strawberry.field(
+        description="First day of the period whose numbers may still change (vehicles that "
+        "left in the last 11 days can still connect); null when none may."
+    )
+    newest_data_date: date | None = strawberry.field(
+        description="The newest day with visit data from the workshop tool system."
+    )
+    data_age_days: int | None = strawberry.field(
+        description="Days from newestDataDate to today; null without any data."
+    )
+    info: MetricInfo = strawberry.field(description="The metric's info-box.")
     per_day: strawberry.Private[DayRows]
     period: strawberry.Private[DomainPeriod]
     today: strawberry.Private[date]
@@ -85,7 +100,7 @@ class ConnectionRate:
     @strawberry.field(description="Points per bucket; provisional while any day is.")
     def series(
         self,
-        granularity: Granularity = DomainGranularity.DAY,
+        granularity: GranularityArg = DomainGranularity.DAY,
     ) -> list[ConnectionRatePoint]:
         first_provisional = self.today - timedelta(days=PROVISIONAL_DAYS - 1)
         points = []
@@ -106,27 +121,48 @@ class ConnectionRate:
 
 @strawberry.type(description=describe("marketingCampaignsSent"))
 class CampaignMetric:
-    value: int
-    recipients: int
-    trend: Trend
-    info: MetricInfo
+    value: int = strawberry.field(description="Campaigns sent in the period.")
+    recipients: int = strawberry.field(description="Recipients the campaigns reached in total.")
+    trend: Trend = strawberry.field(description="How the campaign count moved.")
+    info: MetricInfo = strawberry.field(description="The metric's info-box.")
 
 
 @strawberry.type(description=describe("workshopActivity"))
 class WorkshopActivity:
-    workshop: Annotated[Workshop, strawberry.lazy("server.schema.tenancy")]
-    active_days: int
-    active_day_share: float
-    actions: int
-    last_active_day: date | None
+    workshop: Annotated[Workshop, strawberry.lazy("server.schema.tenancy")] = strawberry.field(
+        description="The workshop."
+    )
+    active_days: int = strawberry.field(
+        description="Days of the period on which its staff used the platform."
+    )
+    active_day_share: float = strawberry.field(
+        description="The share of the period's days that were active, a fraction 0..1."
+    )
+    actions: int = strawberry.field(description="Staff actions in the period.")
+    last_active_day: date | None = strawberry.field(
+        description="The last day with any activity, up to asOf (before the period too); "
+        "null if none."
+    )
 
 
-@strawberry.enum
 class WorkshopActivitySort(Enum):
     ACTIVE_DAYS = "ACTIVE_DAYS"
     ACTIONS = "ACTIONS"
     LAST_ACTIVE_DAY = "LAST_ACTIVE_DAY"
     NAME = "NAME"
+
+
+described_enum(
+    WorkshopActivitySort,
+    "WorkshopActivitySort",
+    "The order of the workshop activity table (ties: by workshop id).",
+    {
+        "ACTIVE_DAYS": "By active days.",
+        "ACTIONS": "By number of actions.",
+        "LAST_ACTIVE_DAY": "By the last active day (never active: last).",
+        "NAME": "By workshop name.",
+    },
+)
 
 
 @dataclass
@@ -149,9 +185,11 @@ IMPORTER_ONLY = visible_to(Role.IMPORTER)
 
 @strawberry.type(description="Activations and Performance of a set of workshops over a period.")
 class ActivationsDashboard:
-    period: Period
-    previous_period: Period
-    as_of: date
+    period: Period = strawberry.field(description="The period shown.")
+    previous_period: Period = strawberry.field(description="The period trends compare with.")
+    as_of: date = strawberry.field(
+        description="The newest day that can be shown: yesterday in the importer's timezone."
+    )
     data: strawberry.Private[_Loaded]
 
     def _count(self, key: str) -> CountMetric:
@@ -215,8 +253,12 @@ class ActivationsDashboard:
     @strawberry.field(description=describe("workshopActivity"), metadata=IMPORTER_ONLY)
     def workshop_activity(
         self,
-        sort_by: WorkshopActivitySort = WorkshopActivitySort.ACTIVE_DAYS,
-        descending: bool = True,
+        sort_by: Annotated[
+            WorkshopActivitySort, strawberry.argument(description="The column to sort by.")
+        ] = WorkshopActivitySort.ACTIVE_DAYS,
+        descending: Annotated[
+            bool, strawberry.argument(description="Largest (or latest, or Z) first.")
+        ] = True,
     ) -> list[WorkshopActivity]:
         return _workshop_activity(self.data, sort_by, descending)
 

@@ -27,10 +27,18 @@ from server.schema.limits import CostLimit, DocumentShapeLimit
 from server.schema.nul_guard import RefuseNulCharacters
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
+from server.schema.scalars import SCALARS
 from server.schema.visibility import RoleSchema, is_visible
 
 Query = merge_types("Query", (CoreQuery, PartnerQuery))
 Mutation = merge_types("Mutation", (CoreMutation, IngestMutation))
+# merge_types drops the parts' descriptions; the merged roots get their own.
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "The entry points for reading; each role's schema has only the fields it may use."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "The entry points for changing data; each role's schema has only the fields it may use."
+)
 
 
 def _ignore_introspection(context: IgnoreContext) -> bool:
@@ -80,7 +88,7 @@ def build_schema(role: Role, settings: Settings) -> RoleSchema:
         execution_context_class=FastExecutionContext if settings.fast_execution else None,
         # sort_schema=True would rebuild the schema with plain graphql-core enum types,
         # which hand resolvers enum values as strings; definition order is stable.
-        config=StrawberryConfig(disable_field_suggestions=True),
+        config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
     )
 
 

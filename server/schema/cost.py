@@ -55,8 +55,8 @@ from server.metrics.formulas import Distinct
 from server.metrics.periods import MAX_SPAN_DAYS, Period, Preset, resolve_period
 from server.metrics.series import Granularity, buckets
 from server.schema.activations import ActivationsDashboard
+from server.schema.connection import DEFAULT_PAGE, MAX_PAGE
 from server.schema.partners import PartnerDashboard
-from server.schema.tenancy import MAX_PAGE
 
 UNBOUNDED_LIST = 50
 """Items assumed in a list that takes no ``first``: a default page."""
@@ -210,7 +210,7 @@ class _Estimator:
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         factor, inner_page = 1, None
         if "first" in definition.args:
-            count = _page_size(arguments.get("first"))
+            count = _page_size(arguments.get("first"), arguments.get("last"))
             if is_list:
                 factor = count
             else:
@@ -251,10 +251,14 @@ def _field_definition(parent: GraphQLNamedType | None, name: str) -> GraphQLFiel
     return None
 
 
-def _page_size(value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return min(max(value, 0), MAX_PAGE)
-    return MAX_PAGE
+def _page_size(first: object, last: object) -> int:
+    """The items a page holds: ``first`` or ``last`` (capped), else the default page."""
+    for value in (first, last):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int(min(max(value, 0), MAX_PAGE))
+    if first is None and last is None:
+        return DEFAULT_PAGE
+    return MAX_PAGE  # a variable not given: assume the largest page
 
 
 def _granularity(value: object) -> Granularity:

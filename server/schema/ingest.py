@@ -1,15 +1,15 @@
-"""The integration role's ingest mutations: one ``ingest<Kind>`` per DOMAIN.md
-kind, generated from the ingestion specs so the columns are defined once.
+"""The integration role's ingest mutations: one ``ingest<Kind>`` per
+file kind, generated from the ingestion specs so the columns are defined once.
 
-Input fields are the kind's CSV columns in camelCase. Counts, numbers and
-booleans are typed; dates, timestamps and enums stay strings so they pass the
-very same validation as the CSV path (a timestamp without offset is a row error
-with the same message, not a GraphQL type error)."""
+Input fields are the kind's CSV columns in camelCase. Counts, numbers, booleans
+and timestamps (the DateTime scalar, which requires an offset) are typed; dates
+and enums stay strings so they pass the very same validation as the CSV path.
+Every value is turned back into CSV text and parsed like a file's cell."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, cast
+from datetime import datetime
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.types.field import StrawberryField
@@ -17,33 +17,38 @@ from strawberry.types.field import StrawberryField
 from server.auth.principal import Role
 from server.ingest import KINDS, FactWindow, IngestReport, ingest_rows
 from server.ingest._specs import spec_for
-from server.ingest._values import boolean, count, integer, number, rate, year
+from server.ingest._values import boolean, count, integer, number, rate, timestamp, year
+from server.ingest.formats import KIND_DOCS, describe_column
 from server.observability.metrics import observe_ingest
 from server.schema.context import Info
+from server.schema.scalars import Instant
 from server.schema.visibility import visible_to
 
-_TYPES: dict[object, type] = {
+_TYPES: dict[object, object] = {
     integer: int,
     count: int,
     year: int,
     number: float,
     rate: float,
     boolean: bool,
+    timestamp: Instant,
 }
 
 
 @strawberry.type(description="A rejected row: its index in `rows` (from 0), column and reason.")
 class RowError:
-    row: int
-    column: str | None
-    reason: str
+    row: int = strawberry.field(description="Index of the row in `rows`, from 0.")
+    column: str | None = strawberry.field(
+        description="The CSV column (snake_case) at fault; null for the row as a whole."
+    )
+    reason: str = strawberry.field(description="What is wrong and how to fix it.")
 
 
 @strawberry.type(description="One ingest call: all rows written (accepted) or none.")
 class IngestResult:
-    kind: str
-    accepted: int
-    errors: list[RowError]
+    kind: str = strawberry.field(description="The kind of rows (the CSV file name stem).")
+    accepted: int = strawberry.field(description="Rows written: all of them, or 0 on errors.")
+    errors: list[RowError] = strawberry.field(description="Every rejected row with its reason.")
 
     @classmethod
     def of(cls, report: IngestReport) -> IngestResult:
@@ -72,27 +77,31 @@ def _csv_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(value)
 
 
 def _row_input(kind: str) -> type:
     """``<Kind>RowInput`` with one field per CSV column (required ones non-null)."""
     spec = spec_for(kind)
-    fields: list[tuple[str, Any, Any]] = []
-    for column in spec.columns:
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__annotations__": annotations}
+    for column in sorted(spec.columns, key=lambda c: not c.required):  # required first
         python_type: Any = _TYPES.get(column.parse, str)
-        if not column.required:
-            python_type = python_type | None
-        fields.append(
-            (
-                column.name,
-                python_type,
-                dataclasses.field(default=None) if not column.required else dataclasses.MISSING,
-            )
-        )
-    fields.sort(key=lambda f: f[2] is not dataclasses.MISSING)  # required first
-    cls = dataclasses.make_dataclass(f"{_pascal(_singular(kind))}RowInput", fields)
-    return strawberry.input(cls, description=f"A row of {kind}.csv (DOMAIN.md), in camelCase.")
+        text = describe_column(kind, column)
+        if column.required:
+            annotations[column.name] = python_type
+            namespace[column.name] = strawberry.field(description=text)
+        else:
+            annotations[column.name] = python_type | None
+            namespace[column.name] = strawberry.field(default=None, description=text)
+    cls = type(f"{_pascal(_singular(kind))}RowInput", (), namespace)
+    return strawberry.input(
+        cls,
+        description=f"{KIND_DOCS[kind].row} A row of {kind}.csv with its columns in "
+        "camelCase; the columns and their rules: docs/csv-formats.md.",
+    )
 
 
 def _mutation(kind: str) -> StrawberryField:
@@ -112,7 +121,11 @@ def _mutation(kind: str) -> StrawberryField:
         observe_ingest(report)
         return IngestResult.of(report)
 
-    resolve.__annotations__ = {"info": Info, "rows": list[row_type], "return": IngestResult}  # type: ignore[valid-type]
+    rows_arg = Annotated[
+        list[row_type],  # type: ignore[valid-type]
+        strawberry.argument(description=f"The {kind} rows; at most as many as a request allows."),
+    ]
+    resolve.__annotations__ = {"info": Info, "rows": rows_arg, "return": IngestResult}
     return cast(
         StrawberryField,
         strawberry.mutation(
@@ -125,5 +138,6 @@ def _mutation(kind: str) -> StrawberryField:
 
 
 IngestMutation = strawberry.type(
-    type("IngestMutation", (), {f"ingest_{kind}": _mutation(kind) for kind in KINDS})
+    type("IngestMutation", (), {f"ingest_{kind}": _mutation(kind) for kind in KINDS}),
+    description="The integration role's writes.",
 )

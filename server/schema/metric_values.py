@@ -10,7 +10,7 @@ from server.metrics import catalog
 from server.metrics.daytable import DayTable
 from server.metrics.formulas import Formula
 from server.metrics.periods import Period
-from server.metrics.series import Granularity, Point, align_previous, buckets, series
+from server.metrics.series import Granularity, Point, buckets, series
 from server.metrics.trends import trend
 from server.schema.common import CountMetric, DurationMetric, RateMetric, SeriesFn, Trend, info
 
@@ -30,12 +30,7 @@ def formula_draw(formula: Formula, table: DayTable, current: Period, previous: P
     """Series of ``formula`` per bucket, from the table's per-day rows."""
 
     def draw(granularity: Granularity, of_previous: bool) -> list[Point]:
-        per_day = table.per_day()
-        points = series(per_day, formula, current, granularity)
-        if not of_previous:
-            return points
-        before = series(per_day, formula, previous, granularity)
-        return align_previous(points, before, previous, granularity=granularity)
+        return series(table.per_day(), formula, previous if of_previous else current, granularity)
 
     return draw
 
@@ -52,11 +47,7 @@ def bucket_draw(
         return [Point(b.start, float(found.get(b.start, 0))) for b in buckets(period, granularity)]
 
     def draw(granularity: Granularity, of_previous: bool) -> list[Point]:
-        now = points(current, granularity, False)
-        if not of_previous:
-            return now
-        before = points(previous, granularity, True)
-        return align_previous(now, before, previous, granularity=granularity)
+        return points(previous if of_previous else current, granularity, of_previous)
 
     return draw
 

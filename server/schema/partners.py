@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
 
 import strawberry
 
@@ -46,6 +47,16 @@ from server.schema.common import (
     ready,
     resolve_periods,
 )
+from server.schema.connection import (
+    After,
+    Before,
+    First,
+    Last,
+    PageInfo,
+    PageRequest,
+    encode_cursor,
+    slice_page,
+)
 from server.schema.context import Context, Info
 from server.schema.metric_values import (
     count_metric,
@@ -62,9 +73,13 @@ from server.schema.visibility import PARTNER_ROLES, visible_to
 
 @strawberry.input(description="Which leads a partner dashboard counts, over which period.")
 class PartnerFilterInput:
-    period: PeriodInput
-    source: LeadSource = LeadSource.ALL
-    exclusivity: Exclusivity = Exclusivity.ALL
+    period: PeriodInput = strawberry.field(description="The period to show.")
+    source: LeadSource = strawberry.field(
+        default=LeadSource.ALL, description="Only leads from this source (default: all)."
+    )
+    exclusivity: Exclusivity = strawberry.field(
+        default=Exclusivity.ALL, description="Only exclusive or shared leads (default: all)."
+    )
     marketplace_id: strawberry.ID | None = strawberry.field(
         default=None, description="One marketplace by id (omitted: all)."
     )
@@ -193,14 +208,14 @@ class ProcessingSpeed:
     "competitors are anonymised: id 'competitor-N' and name 'Competitor N', N the rank."
 )
 class OutflowPartner:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="The partner's id, or competitor-N.")
+    name: str = strawberry.field(description="The partner's name, or Competitor N.")
 
 
-@strawberry.type
+@strawberry.type(description="Leads of this partner's market that another partner received.")
 class OutflowEntry:
-    partner: OutflowPartner
-    count: int
+    partner: OutflowPartner = strawberry.field(description="The receiving partner.")
+    count: int = strawberry.field(description="How many leads it received in the period.")
 
 
 @strawberry.type(description=describe("outflow"))
@@ -231,10 +246,12 @@ class Outflow:
     description="A mean rating 1..5; null and not enabled when the importer has it off."
 )
 class RatingMetric:
-    enabled: bool
-    value: float | None
-    trend: Trend
-    info: MetricInfo
+    enabled: bool = strawberry.field(description="Whether the importer has this rating on.")
+    value: float | None = strawberry.field(
+        description="The mean rating 1..5; null when disabled or nothing was rated."
+    )
+    trend: Trend = strawberry.field(description="How the mean moved against the previous period.")
+    info: MetricInfo = strawberry.field(description="The metric's info-box.")
 
 
 @strawberry.type(description="Ratings on the leads the partner accepted in the period.")
@@ -279,9 +296,11 @@ class _Loaded:
 
 @strawberry.type(description="A sales partner's dashboard over a period, under lead filters.")
 class PartnerDashboard:
-    period: Period
-    previous_period: Period
-    as_of: date
+    period: Period = strawberry.field(description="The period shown.")
+    previous_period: Period = strawberry.field(description="The period trends compare with.")
+    as_of: date = strawberry.field(
+        description="The newest day that can be shown: yesterday in the importer's timezone."
+    )
     data: strawberry.Private[_Loaded]
 
     @strawberry.field(description="The current pipeline: ignores the period and filters.")
@@ -296,28 +315,28 @@ class PartnerDashboard:
             partner_since=self.data.partner.partner_since,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Offers received and how the partner answered them.")
     def lead_pick(self) -> LeadPick:
         return LeadPick(days=self.data.offers)
 
-    @strawberry.field
+    @strawberry.field(description="Feedback on the leads accepted in the period.")
     def feedback(self) -> Feedback:
         return Feedback(cohort=self.data.cohort, silent=self.data.silent)
 
-    @strawberry.field
+    @strawberry.field(description="Won and lost among the leads accepted in the period.")
     def conversion(self) -> Conversion:
         return Conversion(cohort=self.data.cohort)
 
-    @strawberry.field
+    @strawberry.field(description="How fast the leads accepted in the period were worked.")
     def processing_speed(self) -> ProcessingSpeed:
         return ProcessingSpeed(cohort=self.data.cohort)
 
-    @strawberry.field
+    @strawberry.field(description="Leads that went to other partners.")
     def outflow(self) -> Outflow:
         data = self.data
         return Outflow(rows=data.outflow, days=data.outflow_days, named=data.named_outflow)
 
-    @strawberry.field
+    @strawberry.field(description="Lead and customer ratings of the leads accepted in the period.")
     def satisfaction(self) -> Satisfaction:
         return Satisfaction(
             cohort=self.data.cohort,
@@ -400,9 +419,9 @@ async def build_partner_dashboard(
 
 @strawberry.type(description="A dealer receiving sales leads from the importer.")
 class SalesPartner:
-    id: strawberry.ID
-    name: str
-    partner_since: date
+    id: strawberry.ID = strawberry.field(description="The partner's reference (partner_ref).")
+    name: str = strawberry.field(description="Display name.")
+    partner_since: date = strawberry.field(description=describe("partnerSince"))
     row: strawberry.Private[PartnerRow]
 
     @classmethod
@@ -420,8 +439,35 @@ class SalesPartner:
         return Workshop.of(row) if row else None
 
     @strawberry.field(description="This partner's dashboard under the given period and filters.")
-    async def dashboard(self, info: Info, filter: PartnerFilterInput) -> PartnerDashboard:
+    async def dashboard(
+        self,
+        info: Info,
+        filter: Annotated[
+            PartnerFilterInput, strawberry.argument(description="Period and lead filters.")
+        ],
+    ) -> PartnerDashboard:
         return await build_partner_dashboard(info, self.row, filter)
+
+
+@strawberry.type(description="A sales partner in a page of sales partners.")
+class SalesPartnerEdge:
+    cursor: str = strawberry.field(description="Pass as after (or before) to page from here.")
+    node: SalesPartner = strawberry.field(description="The sales partner.")
+
+
+@strawberry.type(description="One page of sales partners, ordered by id.")
+class SalesPartnerConnection:
+    total_count: int = strawberry.field(
+        description="How many sales partners match, over all pages."
+    )
+    edges: list[SalesPartnerEdge] = strawberry.field(
+        description="The page's sales partners with cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page lies.")
+
+    @strawberry.field(description="The page's sales partners, without cursors.")
+    def nodes(self) -> list[SalesPartner]:
+        return [e.node for e in self.edges]
 
 
 def _visible_refs(principal: Principal, ref: str | None) -> list[str] | None:
@@ -451,20 +497,51 @@ async def partners_in_scope(ctx: Context, ref: str | None = None) -> list[Partne
     return rows
 
 
-@strawberry.type
+@strawberry.type(description="The partner roles' root fields.")
 class PartnerQuery:
     @strawberry.field(
         description="One sales partner in the caller's scope (NOT_FOUND otherwise).",
         metadata=visible_to(PARTNER_ROLES),
     )
-    async def sales_partner(self, info: Info, id: strawberry.ID) -> SalesPartner | None:
+    async def sales_partner(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The partner's id.")],
+    ) -> SalesPartner | None:
         (row,) = await partners_in_scope(info.context, str(id))
         return SalesPartner.of(row)
 
     @strawberry.field(
         description="The sales partners in the caller's scope (a sales partner: only itself), "
-        "by id.",
+        "a page at a time, by id; search matches id and name.",
         metadata=visible_to(PARTNER_ROLES),
     )
-    async def sales_partners(self, info: Info) -> list[SalesPartner]:
-        return [SalesPartner.of(row) for row in await partners_in_scope(info.context)]
+    async def sales_partners(
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Case-insensitive part of the id or name."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> SalesPartnerConnection:
+        request = PageRequest.of("salesPartner", first, after, last, before)
+        rows = await partners_in_scope(info.context)
+        if search:
+            needle = search.lower()
+            rows = [r for r in rows if needle in r.ref.lower() or needle in r.name.lower()]
+        page = slice_page(rows, lambda r: r.ref, request)
+        edges = [
+            SalesPartnerEdge(cursor=encode_cursor("salesPartner", r.ref), node=SalesPartner.of(r))
+            for r in page.items
+        ]
+        return SalesPartnerConnection(
+            total_count=len(rows),
+            edges=edges,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=page.has_next, has_previous=page.has_previous
+            ),
+        )

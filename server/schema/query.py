@@ -5,7 +5,7 @@ into the root types in server.schema.build."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,20 +18,27 @@ from server.resolvers import goals, saved_filters
 from server.resolvers.loaders import PageKey
 from server.schema.activations import ActivationsDashboard, build_dashboard
 from server.schema.common import DashboardKind, MetricInfo, PeriodInput
-from server.schema.context import Info
-from server.schema.saved_filters import validate_filters
-from server.schema.tenancy import (
-    Importer,
-    Me,
+from server.schema.connection import (
+    After,
+    Before,
+    First,
+    Last,
     PageInfo,
-    Workshop,
-    WorkshopConnection,
-    WorkshopEdge,
-    check_page_size,
-    decode_cursor,
+    PageRequest,
     encode_cursor,
 )
+from server.schema.context import Info
+from server.schema.saved_filters import (
+    SavedActivationsFiltersInput,
+    SavedPartnerFiltersInput,
+    filters_json,
+    validate_filters,
+)
+from server.schema.tenancy import Importer, Me, Workshop, WorkshopConnection, WorkshopEdge
 from server.schema.visibility import DASHBOARD_ROLES, READER_ROLES, visible_to
+
+_WorkshopId = Annotated[strawberry.ID, strawberry.argument(description="The workshop's id.")]
+_Dashboard = Annotated[DashboardKind, strawberry.argument(description="Which dashboard.")]
 
 _DASHBOARDS_BY_ROLE = {
     Role.IMPORTER: {DomainDashboardKind.ACTIVATIONS, DomainDashboardKind.PARTNER},
@@ -44,9 +51,41 @@ _DASHBOARDS_BY_ROLE = {
 
 @strawberry.type(description="A connection-rate goal after a change.")
 class ConnectionRateGoal:
-    workshop: Workshop | None
-    goal: float | None
-    importer_goal: float | None
+    workshop: Workshop | None = strawberry.field(
+        description="The workshop whose goal changed; null when the importer default did."
+    )
+    goal: float | None = strawberry.field(description="The goal now set (null: cleared).")
+    importer_goal: float | None = strawberry.field(
+        description="The importer's default goal, which applies where a workshop has none."
+    )
+
+
+def _one_filters(
+    dashboard: DomainDashboardKind,
+    filters: JSON | None,
+    activations: SavedActivationsFiltersInput | None,
+    partner: SavedPartnerFiltersInput | None,
+) -> object:
+    """The filters to keep, from exactly one of the three arguments."""
+    given = [name for name, value in _named(filters, activations, partner) if value is not None]
+    if len(given) != 1:
+        raise BadUserInput(
+            "give exactly one of activations (dashboard ACTIVATIONS), partner (dashboard "
+            f"PARTNER) or the deprecated filters; got {given or 'none'}"
+        )
+    if activations is not None:
+        if dashboard is not DomainDashboardKind.ACTIVATIONS:
+            raise BadUserInput(f"activations filters need dashboard ACTIVATIONS, not {dashboard}")
+        return filters_json(activations)
+    if partner is not None:
+        if dashboard is not DomainDashboardKind.PARTNER:
+            raise BadUserInput(f"partner filters need dashboard PARTNER, not {dashboard}")
+        return filters_json(partner)
+    return filters
+
+
+def _named(*values: object) -> list[tuple[str, object]]:
+    return list(zip(("filters", "activations", "partner"), values, strict=True))
 
 
 def _check_dashboard_allowed(info_: Info, dashboard: DomainDashboardKind) -> None:
@@ -54,7 +93,7 @@ def _check_dashboard_allowed(info_: Info, dashboard: DomainDashboardKind) -> Non
         raise BadUserInput(f"dashboard {dashboard.value} is not available to this role")
 
 
-@strawberry.type
+@strawberry.type(description="What a principal can read.")
 class CoreQuery:
     @strawberry.field(description="The caller, as its token says.")
     def me(self, info: Info) -> Me:
@@ -68,7 +107,7 @@ class CoreQuery:
         description="One workshop in the caller's scope (NOT_FOUND otherwise).",
         metadata=visible_to(DASHBOARD_ROLES),
     )
-    async def workshop(self, info: Info, id: strawberry.ID) -> Workshop:
+    async def workshop(self, info: Info, id: _WorkshopId) -> Workshop:
         (row,) = await info.context.workshops_in_scope([str(id)])
         return Workshop.of(row)
 
@@ -77,9 +116,18 @@ class CoreQuery:
         metadata=visible_to(DASHBOARD_ROLES),
     )
     async def workshops(
-        self, info: Info, search: str | None = None, first: int = 50, after: str | None = None
+        self,
+        info: Info,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Case-insensitive part of the id, name or city."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> WorkshopConnection:
-        check_page_size(first)
+        request = PageRequest.of("workshop", first, after, last, before)
         ctx = info.context
         importer = await ctx.importer()
         allowed = ctx.workshop_refs_allowed
@@ -88,16 +136,21 @@ class CoreQuery:
                 importer.id,
                 only=None if allowed is None else tuple(allowed),
                 search=search,
-                first=first,
-                after=decode_cursor(after) if after else None,
+                first=request.first,
+                after=request.after,
+                last=request.last,
+                before=request.before,
             )
         )
-        edges = [WorkshopEdge(cursor=encode_cursor(r.ref), node=Workshop.of(r)) for r in page.rows]
+        edges = [
+            WorkshopEdge(cursor=encode_cursor("workshop", r.ref), node=Workshop.of(r))
+            for r in page.rows
+        ]
         return WorkshopConnection(
             total_count=page.total,
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            page_info=PageInfo.of(
+                [e.cursor for e in edges], has_next=page.has_next, has_previous=page.has_previous
             ),
         )
 
@@ -107,7 +160,13 @@ class CoreQuery:
         metadata=visible_to(DASHBOARD_ROLES),
     )
     async def activations_dashboard(
-        self, info: Info, period: PeriodInput, workshop_ids: list[strawberry.ID] | None = None
+        self,
+        info: Info,
+        period: Annotated[PeriodInput, strawberry.argument(description="The period to show.")],
+        workshop_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="The workshops to add up (omitted: all in scope)."),
+        ] = None,
     ) -> ActivationsDashboard:
         refs = None if workshop_ids is None else [str(w) for w in workshop_ids]
         workshops = await info.context.workshops_in_scope(refs)
@@ -129,7 +188,7 @@ class CoreQuery:
         "Kept filters that no longer parse answer BAD_USER_INPUT with them attached.",
         metadata=visible_to(READER_ROLES),
     )
-    async def saved_filters(self, info: Info, dashboard: DashboardKind) -> JSON | None:
+    async def saved_filters(self, info: Info, dashboard: _Dashboard) -> JSON | None:
         _check_dashboard_allowed(info, dashboard)
         ctx = info.context
         importer = await ctx.importer()
@@ -148,7 +207,7 @@ class CoreQuery:
         return cast(JSON, stored)
 
 
-@strawberry.type
+@strawberry.type(description="What a principal can change.")
 class CoreMutation:
     @strawberry.mutation(
         description="Set a workshop's connection-rate goal (0..1), or the importer default "
@@ -156,7 +215,16 @@ class CoreMutation:
         metadata=visible_to(Role.IMPORTER),
     )
     async def set_connection_rate_goal(
-        self, info: Info, goal: float | None, workshop_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        goal: Annotated[
+            float | None,
+            strawberry.argument(description="The goal as a fraction 0..1; null clears it."),
+        ],
+        workshop_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The workshop (omitted: the importer default)."),
+        ] = None,
     ) -> ConnectionRateGoal:
         if goal is not None and not 0.0 <= goal <= 1.0:
             raise BadUserInput(f"goal must be a fraction between 0 and 1 (got {goal}); 0.6 = 60 %")
@@ -179,14 +247,31 @@ class CoreMutation:
     async def save_filters(
         self,
         info: Info,
-        dashboard: DashboardKind,
-        filters: JSON,
+        dashboard: _Dashboard,
+        filters: Annotated[
+            JSON | None,
+            strawberry.argument(
+                description="The filters as a JSON object: for ACTIVATIONS the keys period and "
+                "workshopIds, for PARTNER period, source, exclusivity, marketplaceId and "
+                "partnerId, with the values the dashboard arguments take.",
+                deprecation_reason="Use activations or partner, which the schema validates.",
+            ),
+        ] = None,
+        activations: Annotated[
+            SavedActivationsFiltersInput | None,
+            strawberry.argument(description="The filters to keep, with dashboard ACTIVATIONS."),
+        ] = None,
+        partner: Annotated[
+            SavedPartnerFiltersInput | None,
+            strawberry.argument(description="The filters to keep, with dashboard PARTNER."),
+        ] = None,
     ) -> JSON:
         _check_dashboard_allowed(info, dashboard)
         ctx = info.context
-        await validate_filters(ctx, dashboard, filters)
+        chosen = _one_filters(dashboard, filters, activations, partner)
+        await validate_filters(ctx, dashboard, chosen)
         importer = await ctx.importer()
-        stored: dict[str, Any] = dict(cast(dict[str, Any], filters))
+        stored: dict[str, Any] = dict(cast(dict[str, Any], chosen))
         await saved_filters.store_filters(
             ctx.engine, importer.id, ctx.principal.sub, dashboard.value, stored
         )

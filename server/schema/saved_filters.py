@@ -1,15 +1,22 @@
-"""Validation of kept dashboard filters: the same rules as the dashboards' own
-arguments, so a filter that saved fine but no longer parses (a workshop gone, a
-custom range now too old) is reported with what to fix, never silently dropped."""
+"""Kept dashboard filters: the typed inputs ``saveFilters`` takes, and their
+validation, by the same rules as the dashboards' own arguments, so a filter that
+saved fine but no longer parses (a workshop gone, a custom range now too old) is
+reported with what to fix, never silently dropped.
+
+Filters are stored as JSON with the keys of the typed inputs (the same JSON the
+deprecated ``filters`` argument takes), so both ways read back alike."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
+import strawberry
+
 from server.errors import BadUserInput, NotFound
 from server.metrics.definition import DashboardKind
 from server.metrics.periods import Preset, resolve_period
+from server.schema.common import Exclusivity, LeadSource, PeriodInput
 from server.schema.context import Context
 
 _KEYS = {
@@ -20,6 +27,73 @@ _CHOICES = {
     "source": ("MARKETPLACE", "DIRECT", "ALL"),
     "exclusivity": ("EXCLUSIVE", "SHARED", "ALL"),
 }
+
+
+@strawberry.input(
+    description="Filters of the Activations dashboard to keep; a field left out is not kept."
+)
+class SavedActivationsFiltersInput:
+    period: PeriodInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The period."
+    )
+    workshop_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="The workshops (null: all in scope)."
+    )
+
+
+@strawberry.input(
+    description="Filters of the Partner dashboard to keep; a field left out is not kept."
+)
+class SavedPartnerFiltersInput:
+    period: PeriodInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The period."
+    )
+    source: LeadSource | None = strawberry.field(
+        default=strawberry.UNSET, description="The lead source."
+    )
+    exclusivity: Exclusivity | None = strawberry.field(
+        default=strawberry.UNSET, description="Exclusive or shared leads."
+    )
+    marketplace_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="One marketplace (null: all)."
+    )
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The sales partner shown."
+    )
+
+
+_JSON_KEYS = {
+    "period": "period",
+    "workshop_ids": "workshopIds",
+    "source": "source",
+    "exclusivity": "exclusivity",
+    "marketplace_id": "marketplaceId",
+    "partner_id": "partnerId",
+}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, PeriodInput):
+        period = {"preset": value.preset, "from": value.from_, "to": value.to}
+        return {k: _json_value(v) for k, v in period.items() if v is not None}
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if hasattr(value, "value"):  # an enum
+        return value.value
+    return None if value is None else str(value)
+
+
+def filters_json(
+    filters: SavedActivationsFiltersInput | SavedPartnerFiltersInput,
+) -> dict[str, Any]:
+    """The JSON a typed input is stored as (only the fields given)."""
+    return {
+        json_key: _json_value(getattr(filters, name))
+        for name, json_key in _JSON_KEYS.items()
+        if getattr(filters, name, strawberry.UNSET) is not strawberry.UNSET
+    }
 
 
 def _date(value: Any, where: str) -> date | None:

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-import base64
+from typing import Annotated
 
 import strawberry
 
 from server.auth.principal import Principal as DomainPrincipal
 from server.auth.principal import Role
-from server.errors import BadUserInput
 from server.resolvers.tenancy import ImporterRow, WorkshopRow
 from server.schema.activations import ActivationsDashboard, build_dashboard
 from server.schema.common import PeriodInput
+from server.schema.connection import PageInfo
 from server.schema.context import Info
 from server.schema.visibility import DASHBOARD_ROLES, visible_to
-
-MAX_PAGE = 500
 
 
 @strawberry.type(name="Principal", description="The caller, as its token says.")
 class Me:
-    sub: str
-    role: str
-    importer: str
-    workshops: list[str] | None
-    partner: str | None
+    sub: str = strawberry.field(description="The user or system the token was issued to.")
+    role: str = strawberry.field(
+        description="One of importer, workshop, partner_manager, sales_partner, integration."
+    )
+    importer: str = strawberry.field(description="The id of the importer the token is for.")
+    workshops: list[str] | None = strawberry.field(
+        description="For the workshop role: the workshop ids it may see; else null."
+    )
+    partner: str | None = strawberry.field(
+        description="For the sales_partner role: its own partner id; else null."
+    )
 
     @classmethod
     def of(cls, principal: DomainPrincipal) -> Me:
@@ -37,15 +41,25 @@ class Me:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The national importer of a car brand: the tenant of all data.")
 class Importer:
-    id: strawberry.ID
-    name: str
-    timezone: str
-    connection_rate_goal: float | None
-    lead_due_days: int
-    lead_rating_enabled: bool
-    customer_rating_enabled: bool
+    id: strawberry.ID = strawberry.field(description="The importer's reference (importer_ref).")
+    name: str = strawberry.field(description="Display name.")
+    timezone: str = strawberry.field(
+        description="IANA timezone: every day, period and asOf is a calendar day in it."
+    )
+    connection_rate_goal: float | None = strawberry.field(
+        description="Default connection-rate goal of its workshops, a fraction 0..1."
+    )
+    lead_due_days: int = strawberry.field(
+        description="Days after acceptance after which an open lead is overdue."
+    )
+    lead_rating_enabled: bool = strawberry.field(
+        description="Whether partner dashboards show the lead rating."
+    )
+    customer_rating_enabled: bool = strawberry.field(
+        description="Whether partner dashboards show the customer rating."
+    )
 
     @classmethod
     def of(cls, row: ImporterRow) -> Importer:
@@ -60,11 +74,11 @@ class Importer:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A dealer or service workshop of the importer.")
 class Workshop:
-    id: strawberry.ID
-    name: str
-    city: str | None
+    id: strawberry.ID = strawberry.field(description="The workshop's reference (workshop_ref).")
+    name: str = strawberry.field(description="Display name.")
+    city: str | None = strawberry.field(description="City, if delivered.")
     connection_rate_goal: float | None = strawberry.field(
         description="The workshop's own connection-rate goal (null: the importer's applies)."
     )
@@ -84,47 +98,26 @@ class Workshop:
         description="This workshop's Activations and Performance dashboard.",
         metadata=visible_to(DASHBOARD_ROLES),
     )
-    async def dashboard(self, info: Info, period: PeriodInput) -> ActivationsDashboard:
+    async def dashboard(
+        self,
+        info: Info,
+        period: Annotated[PeriodInput, strawberry.argument(description="The period to show.")],
+    ) -> ActivationsDashboard:
         return await build_dashboard(info, [self.row], period)
 
 
-@strawberry.type
+@strawberry.type(description="A workshop in a page of workshops.")
 class WorkshopEdge:
-    cursor: str
-    node: Workshop
+    cursor: str = strawberry.field(description="Pass as after (or before) to page from here.")
+    node: Workshop = strawberry.field(description="The workshop.")
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
+@strawberry.type(description="One page of workshops, ordered by id.")
 class WorkshopConnection:
-    total_count: int
-    edges: list[WorkshopEdge]
-    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many workshops match, over all pages.")
+    edges: list[WorkshopEdge] = strawberry.field(description="The page's workshops with cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page lies.")
 
-    @strawberry.field
+    @strawberry.field(description="The page's workshops, without cursors.")
     def nodes(self) -> list[Workshop]:
         return [e.node for e in self.edges]
-
-
-def encode_cursor(ref: str) -> str:
-    return base64.urlsafe_b64encode(f"workshop:{ref}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        kind, _, ref = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        kind, ref = "", ""
-    if kind != "workshop" or not ref:
-        raise BadUserInput(f"after: '{cursor}' is not a cursor from this connection")
-    return ref
-
-
-def check_page_size(first: int) -> None:
-    if not 0 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 0 and {MAX_PAGE} (got {first})")
