@@ -23,6 +23,8 @@ from server.auth.principal import Role
 from server.config import Settings, get_settings
 from server.db import make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
+from server.http.errors import EXCEPTION_HANDLERS
+from server.http.stack import edge_middleware
 from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
@@ -77,7 +79,7 @@ def create_app(
         role: RoleGraphQL(schema, engine, settings, distinct_cache)
         for role, schema in schemas.items()
     }
-    endpoint = GraphQLEndpoint(apps, verifier, settings)
+    endpoint = GraphQLEndpoint(apps, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -99,6 +101,8 @@ def create_app(
             Route("/ingest/{kind}", ingest_csv, methods=["POST"]),
             Route("/reports/partners/{id}.pdf", partner_report_pdf),
         ],
+        middleware=edge_middleware(settings, verifier),
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.insights = AppState(

@@ -8,8 +8,8 @@
     ├── QueryTooComplex     QUERY_TOO_COMPLEX
     └── ServiceUnavailable  SERVICE_UNAVAILABLE (HTTP 503)
 
-Code below the schema raises these; the GraphQL layer and the HTTP routes turn
-them into ``extensions.code``. Anything else is INTERNAL and its message masked.
+Code below the schema raises these; the GraphQL layer and ``server.http.errors``
+turn them into ``extensions.code``. Anything else is INTERNAL and its message masked.
 """
 
 from __future__ import annotations
@@ -57,8 +57,3 @@ class QueryTooComplex(InsightsError):
 class ServiceUnavailable(InsightsError):
     code = "SERVICE_UNAVAILABLE"
     http_status = 503
-
-
-def error_body(code: str, message: str) -> dict[str, object]:
-    """A GraphQL-shaped error document, for answers given outside GraphQL execution."""
-    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}

@@ -1,26 +1,29 @@
-"""HTTP side of GraphQL: verify the JWT, pick the role's schema, and answer with
-the API's error model (401 UNAUTHENTICATED before any execution; 503 when the
-database is down)."""
+"""HTTP side of GraphQL: pick the caller's role schema and answer with the API's
+error model (the token was already checked by ``server.http.auth``; 503 when
+the database is down; HTTP-level failures in the one JSON error shape)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from server.auth.jwt import TokenVerifier, bearer_token
 from server.auth.principal import Role
 from server.config import Settings
-from server.errors import Unauthenticated, error_body
+from server.http.auth import principal_of
+from server.http.context import graphql_context
+from server.http.errors import code_for_status, error_response
+from server.http.ide import is_ide_request
 from server.resolvers.distinct_cache import DistinctCache
-from server.resolvers.loaders import Loaders
 from server.schema.context import Context
 from server.schema.errors import format_error
 
@@ -43,15 +46,27 @@ class RoleGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.distinct_cache = distinct_cache
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As Strawberry's, but HTTP-level refusals answer in the one JSON error shape."""
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, code_for_status(exc.status_code), exc.reason)
+        await response(scope, receive, send)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """A mutation over GET is a wrong method (405, nothing runs), not a bad request."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, exc.reason) from exc
+            raise
+
     async def get_context(self, request: Any, response: Any) -> Context:
         request.state.sub_response = response
-        return Context(
-            principal=request.state.principal,
-            engine=self.engine,
-            settings=self.settings,
-            loaders=Loaders(self.engine, self.distinct_cache),
-            request=request,
-        )
+        return graphql_context(request, principal_of(request))
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
@@ -69,30 +84,21 @@ class RoleGraphQL(GraphQL[Context, None]):
 
 
 class GraphQLEndpoint:
-    """Verifies the bearer token, then hands the request to its role's app.
+    """Hands a request (already authenticated) to its role's app.
 
     An ASGI callable (a class, not a function: Starlette would treat a function
     as a request -> response endpoint)."""
 
-    def __init__(
-        self, apps: dict[Role, RoleGraphQL], verifier: TokenVerifier, settings: Settings
-    ) -> None:
+    def __init__(self, apps: dict[Role, RoleGraphQL], settings: Settings) -> None:
         self.apps = apps
-        self.verifier = verifier
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        if self._wants_ide(request):
+        if self.settings.environment == "development" and is_ide_request(request):
             await self.apps[Role.IMPORTER](scope, receive, send)
             return
-        try:
-            principal = self.verifier.verify(bearer_token(request.headers.get("authorization")))
-        except Unauthenticated as exc:
-            await _error(401, exc.code, exc.message, {"WWW-Authenticate": "Bearer"})(
-                scope, receive, send
-            )
-            return
+        principal = principal_of(request)
         if request.method == "POST":
             prepared = await self._prepared_body(request)
             if isinstance(prepared, Response):
@@ -121,25 +127,15 @@ class GraphQLEndpoint:
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
             scope["headers"] = [*headers, (b"content-type", b"application/json")]
         elif media != "application/json":
-            return _error(415, "BAD_USER_INPUT", "send application/json or application/graphql")
+            return error_response(
+                415, "UNSUPPORTED_MEDIA_TYPE", "send application/json or application/graphql"
+            )
 
         async def replay() -> dict[str, object]:
             return {"type": "http.request", "body": body, "more_body": False}
 
         return scope, replay
 
-    def _wants_ide(self, request: Request) -> bool:
-        return (
-            self.settings.environment == "development"
-            and request.method == "GET"
-            and "text/html" in request.headers.get("accept", "")
-            and "query" not in request.query_params
-        )
-
-
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
-
 
 def _too_large(limit: int) -> Response:
-    return _error(413, "QUERY_TOO_COMPLEX", f"request body over {limit} bytes")
+    return error_response(413, "QUERY_TOO_COMPLEX", f"request body over {limit} bytes")

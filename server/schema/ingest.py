@@ -18,6 +18,7 @@ from server.auth.principal import Role
 from server.ingest import KINDS, IngestReport, ingest_rows
 from server.ingest._specs import spec_for
 from server.ingest._values import boolean, count, integer, number, rate
+from server.naming import camel_case
 from server.schema.context import Info
 from server.schema.visibility import visible_to
 
@@ -42,13 +43,16 @@ class IngestResult:
         return cls(
             kind=report.kind,
             accepted=report.accepted,
-            errors=[RowError(row=e.line, column=e.column, reason=e.reason) for e in report.errors],
+            errors=[
+                RowError(row=e.line, column=_column(e.column), reason=e.reason)
+                for e in report.errors
+            ],
         )
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+def _column(name: str | None) -> str | None:
+    """The input field name (camelCase) of a CSV column, as the caller sent it."""
+    return None if name is None else camel_case(name)
 
 
 def _pascal(name: str) -> str:

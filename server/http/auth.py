@@ -1,0 +1,97 @@
+"""The token is checked once, here, for every route that needs one.
+
+A Starlette ``AuthenticationMiddleware`` backend: on ``/graphql``, ``/reports/…``
+and ``/ingest/…`` it verifies the bearer JWT and puts the Principal on the
+connection (``request.user.principal``); a bad or missing token answers 401
+``UNAUTHENTICATED`` before any route runs. Other paths (health, static assets)
+and the development GraphiQL page pass without a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from server.auth.jwt import TokenVerifier, bearer_token
+from server.auth.principal import Principal
+from server.errors import Unauthenticated
+from server.http.errors import error_response
+
+PROTECTED_PREFIXES = ("/graphql", "/reports/", "/ingest/")
+
+PublicRequest = Callable[[HTTPConnection], bool]
+"""Says whether a request on a protected path may go without a token (e.g. the IDE page)."""
+
+
+class PrincipalUser(BaseUser):
+    """The verified caller, as Starlette's ``request.user``."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.sub
+
+    @property
+    def identity(self) -> str:
+        return self.principal.sub
+
+
+class _TokenRefused(AuthenticationError):
+    def __init__(self, error: Unauthenticated) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class BearerTokenBackend(AuthenticationBackend):
+    """Verifies ``Authorization: Bearer <jwt>`` on protected paths.
+
+    Args:
+        verifier: the process's TokenVerifier (keys loaded once).
+        public: requests on protected paths that need no token (the IDE page).
+    """
+
+    def __init__(self, verifier: TokenVerifier, public: tuple[PublicRequest, ...] = ()) -> None:
+        self.verifier = verifier
+        self.public = public
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        if conn.scope["type"] != "http" or not conn.url.path.startswith(PROTECTED_PREFIXES):
+            return None
+        if any(rule(conn) for rule in self.public):
+            return None
+        try:
+            principal = self.verifier.verify(bearer_token(conn.headers.get("authorization")))
+        except Unauthenticated as exc:
+            raise _TokenRefused(exc) from None
+        return AuthCredentials([principal.role.value]), PrincipalUser(principal)
+
+
+def on_auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
+    """401 in the API's one error shape (``UNAUTHENTICATED``), before any route runs."""
+    return error_response(401, Unauthenticated.code, str(exc))
+
+
+def principal_of(conn: HTTPConnection) -> Principal:
+    """The verified caller of a request on a protected path.
+
+    Raises:
+        Unauthenticated: the request came through without a token (a public request).
+    """
+    user = conn.scope.get("user")
+    if not isinstance(user, PrincipalUser):
+        raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <jwt>'")
+    return user.principal

@@ -1,0 +1,25 @@
+"""The middleware in front of every route, outermost first."""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+
+from server.auth.jwt import TokenVerifier
+from server.config import Settings
+from server.http.auth import BearerTokenBackend, PublicRequest, on_auth_error
+from server.http.ide import is_ide_request
+
+
+def edge_middleware(settings: Settings, verifier: TokenVerifier) -> list[Middleware]:
+    """The edge's middleware list for ``Starlette(middleware=…)``."""
+    public: tuple[PublicRequest, ...] = ()
+    if settings.environment == "development":
+        public = (is_ide_request,)
+    return [
+        Middleware(
+            AuthenticationMiddleware,
+            backend=BearerTokenBackend(verifier, public),
+            on_error=on_auth_error,
+        ),
+    ]
