@@ -24,6 +24,7 @@ from server.config import Settings, get_settings
 from server.db import make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
 from server.http.errors import EXCEPTION_HANDLERS
+from server.http.ide import ide_routes
 from server.http.stack import edge_middleware
 from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
@@ -100,6 +101,7 @@ def create_app(
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/ingest/{kind}", ingest_csv, methods=["POST"]),
             Route("/reports/partners/{id}.pdf", partner_report_pdf),
+            *(ide_routes() if settings.environment == "development" else []),
         ],
         middleware=edge_middleware(settings, verifier),
         exception_handlers=EXCEPTION_HANDLERS,

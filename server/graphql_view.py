@@ -22,7 +22,7 @@ from server.config import Settings
 from server.http.auth import principal_of
 from server.http.context import graphql_context
 from server.http.errors import code_for_status, error_response
-from server.http.ide import is_ide_request
+from server.http.ide import ide_page, is_ide_request
 from server.resolvers.distinct_cache import DistinctCache
 from server.schema.context import Context
 from server.schema.errors import format_error
@@ -38,10 +38,8 @@ class RoleGraphQL(GraphQL[Context, None]):
         settings: Settings,
         distinct_cache: DistinctCache,
     ) -> None:
-        development = settings.environment == "development"
-        super().__init__(
-            schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=True
-        )
+        # The IDE page is served by server.http.ide, with its own assets.
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.engine = engine
         self.settings = settings
         self.distinct_cache = distinct_cache
@@ -96,7 +94,7 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if self.settings.environment == "development" and is_ide_request(request):
-            await self.apps[Role.IMPORTER](scope, receive, send)
+            await ide_page()(scope, receive, send)
             return
         principal = principal_of(request)
         if request.method == "POST":
