@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=50, ge=1)
     max_tokens: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Browser origins allowed to call the API (comma-separated; empty: none).
+    cors_origins: str = ""
 
     @field_validator("database_url", "database_read_url")
     @classmethod
@@ -57,6 +59,21 @@ class Settings(BaseSettings):
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError("must be HH:MM, e.g. 12:00")
         return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            scheme, sep, host = origin.partition("://")
+            if origin != "*" and not (
+                sep and scheme in ("http", "https") and host and "/" not in host
+            ):
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from server.auth.jwt import TokenVerifier
 from server.config import Settings
 from server.http.auth import BearerTokenBackend, PublicRequest, on_auth_error
+from server.http.cors import cors_middleware
 from server.http.ide import is_ide_request
 
 
@@ -17,6 +18,7 @@ def edge_middleware(settings: Settings, verifier: TokenVerifier) -> list[Middlew
     if settings.environment == "development":
         public = (is_ide_request,)
     return [
+        cors_middleware(settings.cors_origin_list),
         Middleware(
             AuthenticationMiddleware,
             backend=BearerTokenBackend(verifier, public),
