@@ -22,6 +22,7 @@ from server.config import Settings
 from server.http.auth import principal_of
 from server.http.context import graphql_context
 from server.http.errors import code_for_status, error_response
+from server.http.graphql_over_http import JSON, content_type, negotiate, shape_answer
 from server.http.ide import ide_page, is_ide_request
 from server.resolvers.distinct_cache import DistinctCache
 from server.schema.context import Context
@@ -50,7 +51,9 @@ class RoleGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as exc:
-            response = error_response(exc.status_code, code_for_status(exc.status_code), exc.reason)
+            code = code_for_status(exc.status_code)
+            media = content_type(negotiate(request.headers.get("accept")))
+            response = error_response(exc.status_code, code, exc.reason, media_type=media)
         await response(scope, receive, send)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
@@ -64,6 +67,7 @@ class RoleGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request.state.sub_response = response
+        response.media_type = negotiate(request.headers.get("accept"))
         return graphql_context(request, principal_of(request))
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -75,7 +79,18 @@ class RoleGraphQL(GraphQL[Context, None]):
                 request.state.sub_response.status_code = 503
         if result.extensions:
             data["extensions"] = result.extensions
+        sub_response = request.state.sub_response
+        status = shape_answer(data, result, sub_response.media_type)  # type: ignore[arg-type]
+        if status is not None:
+            sub_response.status_code = status
         return data
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Any
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = content_type(sub_response.media_type or JSON)
+        return response
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
