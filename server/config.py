@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     # Browser origins allowed to call the API (comma-separated; empty: none).
     cors_origins: str = ""
+    # max-age of GraphQL GET answers (Cache-Control: private); they also carry an ETag.
+    http_max_age: int = Field(default=60, ge=0)
 
     @field_validator("database_url", "database_read_url")
     @classmethod

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionResult
 from server.auth.principal import Role
 from server.config import Settings
 from server.http.auth import principal_of
+from server.http.caching import GetCaching, no_store
 from server.http.context import graphql_context
 from server.http.errors import code_for_status, error_response
 from server.http.graphql_over_http import JSON, content_type, negotiate, shape_answer
@@ -105,6 +106,7 @@ class GraphQLEndpoint:
     def __init__(self, apps: dict[Role, RoleGraphQL], settings: Settings) -> None:
         self.apps = apps
         self.settings = settings
+        self.caching = GetCaching(settings, {r.value: a.schema.as_str() for r, a in apps.items()})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -119,7 +121,11 @@ class GraphQLEndpoint:
                 return
             scope, receive = prepared
         scope.setdefault("state", {})["principal"] = principal
-        await self.apps[principal.role](scope, receive, send)
+        app = self.apps[principal.role]
+        if request.method == "GET":
+            await self.caching.serve(app, scope, receive, send, principal)
+        else:
+            await app(scope, receive, no_store(send))
 
     async def _prepared_body(self, request: Request) -> Response | tuple[Scope, Receive]:
         """Bound the body before anything parses it (413), accept JSON and

@@ -8,7 +8,10 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import uvicorn
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 
@@ -32,3 +35,13 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
         server.should_exit = True
         await task
         sock.close()
+
+
+@asynccontextmanager
+async def in_process(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client on ``app`` (lifespan run), for tests that also need the app
+    itself, e.g. to count the statements its engine sends."""
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http

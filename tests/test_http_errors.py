@@ -5,6 +5,8 @@ ingest and the PDF route alike; the token is checked before any route runs."""
 import pytest
 from sqlalchemy import text
 
+from server.app import create_app
+from tests.live import in_process
 from tests.statements import counting
 
 
@@ -101,8 +103,14 @@ async def test_every_protected_route_refuses_a_bad_token_the_same_way(client, pa
     }
 
 
-async def test_a_refused_token_runs_no_sql(client, engine):
-    with counting(engine) as statements:
+async def test_a_refused_token_runs_no_sql(settings, database_url):
+    app = create_app(settings, database_url=database_url, migrate=False)
+    async with in_process(app) as client:
+        await _refused(app, client)
+
+
+async def _refused(app, client):
+    with counting(app.state.insights.engine) as statements:
         response = await client.post(
             "/graphql", json={"query": "{ importer { name } }"}, headers={"Authorization": "x"}
         )
