@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.auth.principal import Role
 from server.config import ConfigError, Settings, get_settings
 from server.db import make_engine, resolve_database_url
+from server.documents_cli import documents
 from server.errors import InsightsError
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(documents, name="documents")
 console = Console(stderr=True)
 out = Console()
 T = TypeVar("T")

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     # max-age of GraphQL GET answers (Cache-Control: private); they also carry an ETag.
     http_max_age: int = Field(default=60, ge=0)
+    # Persisted queries: the trusted manifest (JSON hash -> document), the roles
+    # that may run nothing else (comma-separated), and the APQ store's bound.
+    trusted_documents: Path | None = None
+    trusted_only_roles: str = ""
+    apq_max_documents: int = Field(default=10_000, ge=1)
 
     @field_validator("database_url", "database_read_url")
     @classmethod
@@ -72,6 +77,19 @@ class Settings(BaseSettings):
             ):
                 raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
         return value
+
+    @field_validator("trusted_only_roles")
+    @classmethod
+    def _roles(cls, value: str) -> str:
+        known = ("importer", "workshop", "partner_manager", "sales_partner", "integration")
+        for role in (r.strip() for r in value.split(",") if r.strip()):
+            if role not in known:
+                raise ValueError(f"unknown role {role!r} (expected some of {', '.join(known)})")
+        return value
+
+    @property
+    def trusted_only_role_list(self) -> list[str]:
+        return [r.strip() for r in self.trusted_only_roles.split(",") if r.strip()]
 
     @property
     def cors_origin_list(self) -> list[str]:

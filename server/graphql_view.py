@@ -25,9 +25,11 @@ from server.http.context import graphql_context
 from server.http.errors import code_for_status, error_response
 from server.http.graphql_over_http import JSON, content_type, negotiate, shape_answer
 from server.http.ide import ide_page, is_ide_request
+from server.http.persisted import PersistedQueries, apply_persisted
 from server.resolvers.distinct_cache import DistinctCache
 from server.schema.context import Context
 from server.schema.errors import format_error
+from server.trusted_documents import load_manifest
 
 
 class RoleGraphQL(GraphQL[Context, None]):
@@ -107,6 +109,11 @@ class GraphQLEndpoint:
         self.apps = apps
         self.settings = settings
         self.caching = GetCaching(settings, {r.value: a.schema.as_str() for r, a in apps.items()})
+        self.persisted = PersistedQueries(
+            load_manifest(settings.trusted_documents),
+            frozenset(settings.trusted_only_role_list),
+            settings.apq_max_documents,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -114,12 +121,19 @@ class GraphQLEndpoint:
             await ide_page()(scope, receive, send)
             return
         principal = principal_of(request)
+        body = None
         if request.method == "POST":
             prepared = await self._prepared_body(request)
             if isinstance(prepared, Response):
                 await prepared(scope, receive, send)
                 return
-            scope, receive = prepared
+            scope, body = prepared
+        engine = request.app.state.insights.engine
+        resolved = await apply_persisted(self.persisted, scope, body, principal, engine)
+        if isinstance(resolved, Response):
+            await resolved(scope, receive, send)
+            return
+        scope, receive = resolved
         scope.setdefault("state", {})["principal"] = principal
         app = self.apps[principal.role]
         if request.method == "GET":
@@ -127,7 +141,7 @@ class GraphQLEndpoint:
         else:
             await app(scope, receive, no_store(send))
 
-    async def _prepared_body(self, request: Request) -> Response | tuple[Scope, Receive]:
+    async def _prepared_body(self, request: Request) -> Response | tuple[Scope, bytes]:
         """Bound the body before anything parses it (413), accept JSON and
         application/graphql (as {"query": body}), refuse other types (415)."""
         limit = self.settings.max_body_bytes
@@ -150,10 +164,7 @@ class GraphQLEndpoint:
                 415, "UNSUPPORTED_MEDIA_TYPE", "send application/json or application/graphql"
             )
 
-        async def replay() -> dict[str, object]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        return scope, replay
+        return scope, body
 
 
 def _too_large(limit: int) -> Response:
