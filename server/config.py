@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
+    # Tokens from an identity provider: expected iss/aud, its JWKS endpoint (keys
+    # cached, refetched on an unknown kid at most once per cooldown), and the
+    # namespace its custom claims live under (Auth0 / Hasura style).
+    jwt_issuer: str = "insights"
+    jwt_audience: str = "insights-api"
+    jwt_jwks_url: str | None = None
+    jwt_jwks_cooldown_seconds: float = Field(default=30.0, ge=0)
+    jwt_claims_namespace: str | None = None
     today: date | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -95,6 +103,15 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _jwks_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL of the identity provider's JWKS")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -106,7 +123,8 @@ class Settings(BaseSettings):
             return self.jwt_secret
         if self.environment == "production":
             raise ConfigError(
-                "INSIGHTS_JWT_SECRET or INSIGHTS_JWT_PUBLIC_KEY must be set in production"
+                "INSIGHTS_JWT_SECRET, INSIGHTS_JWT_PUBLIC_KEY or INSIGHTS_JWT_JWKS_URL"
+                " must be set in production"
             )
         path = self.data_dir / "jwt_secret"
         if not path.exists():

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from server.auth.jwt import TokenVerifier, bearer_token
 from server.auth.principal import Principal
-from server.errors import Unauthenticated
+from server.errors import InsightsError, ServiceUnavailable, Unauthenticated
 from server.http.errors import error_response
 
 PROTECTED_PREFIXES = ("/graphql", "/reports/", "/ingest/")
@@ -51,7 +51,7 @@ class PrincipalUser(BaseUser):
 
 
 class _TokenRefused(AuthenticationError):
-    def __init__(self, error: Unauthenticated) -> None:
+    def __init__(self, error: InsightsError) -> None:
         super().__init__(error.message)
         self.error = error
 
@@ -74,14 +74,18 @@ class BearerTokenBackend(AuthenticationBackend):
         if any(rule(conn) for rule in self.public):
             return None
         try:
-            principal = self.verifier.verify(bearer_token(conn.headers.get("authorization")))
-        except Unauthenticated as exc:
+            token = bearer_token(conn.headers.get("authorization"))
+            principal = await self.verifier.verify_async(token)
+        except (Unauthenticated, ServiceUnavailable) as exc:
             raise _TokenRefused(exc) from None
         return AuthCredentials([principal.role.value]), PrincipalUser(principal)
 
 
 def on_auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
-    """401 in the API's one error shape (``UNAUTHENTICATED``), before any route runs."""
+    """401 in the API's one error shape (``UNAUTHENTICATED``), before any route runs;
+    503 when the identity provider's keys cannot be fetched."""
+    if isinstance(exc, _TokenRefused):
+        return error_response(exc.error.http_status, exc.error.code, exc.error.message)
     return error_response(401, Unauthenticated.code, str(exc))
 
 
