@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     trusted_documents: Path | None = None
     trusted_only_roles: str = ""
     apq_max_documents: int = Field(default=10_000, ge=1)
+    # Signed report links (reportUrl): key and lifetime (server/reports/links.py).
+    report_link_secret: str | None = None
+    report_link_ttl_seconds: int = Field(default=300, ge=1)
 
     @field_validator("database_url", "database_read_url")
     @classmethod

@@ -30,6 +30,10 @@ PROTECTED_PREFIXES = ("/graphql", "/reports/", "/ingest/")
 PublicRequest = Callable[[HTTPConnection], bool]
 """Says whether a request on a protected path may go without a token (e.g. the IDE page)."""
 
+Authenticator = Callable[[HTTPConnection], Principal | None]
+"""Another proof than a bearer token (a signed report link): the caller, None when
+the request does not carry it; raises Unauthenticated when it carries a bad one."""
+
 
 class PrincipalUser(BaseUser):
     """The verified caller, as Starlette's ``request.user``."""
@@ -64,9 +68,15 @@ class BearerTokenBackend(AuthenticationBackend):
         public: requests on protected paths that need no token (the IDE page).
     """
 
-    def __init__(self, verifier: TokenVerifier, public: tuple[PublicRequest, ...] = ()) -> None:
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        public: tuple[PublicRequest, ...] = (),
+        alternatives: tuple[Authenticator, ...] = (),
+    ) -> None:
         self.verifier = verifier
         self.public = public
+        self.alternatives = alternatives
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         if conn.scope["type"] != "http" or not conn.url.path.startswith(PROTECTED_PREFIXES):
@@ -74,6 +84,10 @@ class BearerTokenBackend(AuthenticationBackend):
         if any(rule(conn) for rule in self.public):
             return None
         try:
+            for alternative in self.alternatives:
+                found = alternative(conn)
+                if found is not None:
+                    return AuthCredentials([found.role.value]), PrincipalUser(found)
             token = bearer_token(conn.headers.get("authorization"))
             principal = await self.verifier.verify_async(token)
         except (Unauthenticated, ServiceUnavailable) as exc:

@@ -10,6 +10,7 @@ from server.config import Settings
 from server.http.auth import BearerTokenBackend, PublicRequest, on_auth_error
 from server.http.cors import cors_middleware
 from server.http.ide import is_ide_request
+from server.reports.links import link_authenticator
 
 
 def edge_middleware(settings: Settings, verifier: TokenVerifier) -> list[Middleware]:
@@ -21,7 +22,7 @@ def edge_middleware(settings: Settings, verifier: TokenVerifier) -> list[Middlew
         cors_middleware(settings.cors_origin_list),
         Middleware(
             AuthenticationMiddleware,
-            backend=BearerTokenBackend(verifier, public),
+            backend=BearerTokenBackend(verifier, public, (link_authenticator(settings),)),
             on_error=on_auth_error,
         ),
     ]
