@@ -12,9 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Local front-end dev servers (Vite, CRA, plain http.server) may call `make run`'s API.
+DEV_CORS_ORIGINS := http://localhost:3000,http://127.0.0.1:3000,http://localhost:5173,http://127.0.0.1:5173,http://localhost:8080,http://127.0.0.1:8080
+
 run: $(STAMP)
 	$(BIN)/insights demo --if-empty
-	$(BIN)/insights serve --print-tokens
+	INSIGHTS_CORS_ORIGINS="$${INSIGHTS_CORS_ORIGINS-$(DEV_CORS_ORIGINS)}" $(BIN)/insights serve --print-tokens
 
 test: $(STAMP) lint typecheck pytest
 

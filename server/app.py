@@ -23,6 +23,9 @@ from server.auth.principal import Role
 from server.config import Settings, get_settings
 from server.db import make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
+from server.http.errors import EXCEPTION_HANDLERS
+from server.http.ide import ide_routes
+from server.http.stack import edge_middleware
 from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.observability.logging import configure as configure_logging
@@ -82,7 +85,7 @@ def create_app(
         role: RoleGraphQL(schema, engine, settings, distinct_cache)
         for role, schema in schemas.items()
     }
-    endpoint = GraphQLEndpoint(apps, verifier, settings)
+    endpoint = GraphQLEndpoint(apps, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -111,9 +114,15 @@ def create_app(
             Route("/ingest/{kind}", ingest_csv, methods=["POST"]),
             Route("/reports/partners/{id}.pdf", partner_report_pdf),
             *operational_routes(),
+            *(ide_routes() if settings.environment == "development" else []),
         ],
+        # Outermost first: the request log sees every answer (CORS refusals and
+        # 401s included); rate limits and outages sit inside the authentication.
+        middleware=edge_middleware(
+            settings, verifier, operational=operational_middleware(settings, engine)
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
-        middleware=operational_middleware(settings, engine),
     )
     app.state.insights = AppState(
         settings=settings,

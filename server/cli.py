@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.auth.principal import Role
 from server.config import ConfigError, Settings, get_settings
 from server.db import make_engine, resolve_database_url
+from server.documents_cli import documents
 from server.errors import InsightsError
 from server.ingest.kinds import KINDS
 
@@ -36,6 +37,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(documents, name="documents")
 # soft_wrap: an error is one line however narrow the terminal (and greppable).
 console = Console(stderr=True, soft_wrap=True)
 out = Console()

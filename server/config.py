@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
+    # Tokens from an identity provider: expected iss/aud, its JWKS endpoint (keys
+    # cached, refetched on an unknown kid at most once per cooldown), and the
+    # namespace its custom claims live under (Auth0 / Hasura style).
+    jwt_issuer: str = "insights"
+    jwt_audience: str = "insights-api"
+    jwt_jwks_url: str | None = None
+    jwt_jwks_cooldown_seconds: float = Field(default=30.0, ge=0)
+    jwt_claims_namespace: str | None = None
     today: date | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -61,6 +69,18 @@ class Settings(BaseSettings):
     metrics_token: str | None = None  # when set, /metrics wants "Bearer <token>"
     rate_limit: float | None = Field(default=None, ge=0)  # per principal per s; 0 = off
     rate_limit_burst: int = Field(default=60, ge=1)
+    # Browser origins allowed to call the API (comma-separated; empty: none).
+    cors_origins: str = ""
+    # max-age of GraphQL GET answers (Cache-Control: private); they also carry an ETag.
+    http_max_age: int = Field(default=60, ge=0)
+    # Persisted queries: the trusted manifest (JSON hash -> document), the roles
+    # that may run nothing else (comma-separated), and the APQ store's bound.
+    trusted_documents: Path | None = None
+    trusted_only_roles: str = ""
+    apq_max_documents: int = Field(default=10_000, ge=1)
+    # Signed report links (reportUrl): key and lifetime (server/reports/links.py).
+    report_link_secret: str | None = None
+    report_link_ttl_seconds: int = Field(default=300, ge=1)
 
     @field_validator("database_url", "database_read_url")
     @classmethod
@@ -84,6 +104,43 @@ class Settings(BaseSettings):
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError("must be HH:MM, e.g. 12:00")
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            scheme, sep, host = origin.partition("://")
+            if origin != "*" and not (
+                sep and scheme in ("http", "https") and host and "/" not in host
+            ):
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
+        return value
+
+    @field_validator("trusted_only_roles")
+    @classmethod
+    def _roles(cls, value: str) -> str:
+        known = ("importer", "workshop", "partner_manager", "sales_partner", "integration")
+        for role in (r.strip() for r in value.split(",") if r.strip()):
+            if role not in known:
+                raise ValueError(f"unknown role {role!r} (expected some of {', '.join(known)})")
+        return value
+
+    @property
+    def trusted_only_role_list(self) -> list[str]:
+        return [r.strip() for r in self.trusted_only_roles.split(",") if r.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _jwks_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL of the identity provider's JWKS")
         return value
 
     @field_validator("log_level", mode="before")
@@ -115,7 +172,8 @@ class Settings(BaseSettings):
             return self.jwt_secret
         if self.environment == "production":
             raise ConfigError(
-                "INSIGHTS_JWT_SECRET or INSIGHTS_JWT_PUBLIC_KEY must be set in production"
+                "INSIGHTS_JWT_SECRET, INSIGHTS_JWT_PUBLIC_KEY or INSIGHTS_JWT_JWKS_URL"
+                " must be set in production"
             )
         path = self.data_dir / "jwt_secret"
         if not path.exists():

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,7 +13,30 @@ from server.auth.tokens import mint_token
 from server.config import Settings
 
 
+@dataclass(frozen=True)
+class DemoToken:
+    """One ready token: its role, the scope it names (for people) and the JWT."""
+
+    role: str
+    scope: str
+    token: str
+
+
 async def demo_tokens(engine: AsyncEngine, settings: Settings) -> list[str]:
+    """The lines `make run` prints."""
+    found = await demo_token_list(engine, settings)
+    if found is None:
+        return ["no importer loaded yet: run `insights demo` or ingest data"]
+    importer, tokens = found
+    lines = [f"Tokens for importer '{importer}' (valid 8 hours; header: Authorization: Bearer …):"]
+    lines += [f"  {t.role}{f' ({t.scope})' if t.scope else ''}:\n    {t.token}" for t in tokens]
+    return lines
+
+
+async def demo_token_list(
+    engine: AsyncEngine, settings: Settings
+) -> tuple[str, list[DemoToken]] | None:
+    """(importer_ref, one token per role) for the first importer, None without one."""
     async with engine.connect() as conn:
         importer = (
             await conn.execute(
@@ -22,7 +47,7 @@ async def demo_tokens(engine: AsyncEngine, settings: Settings) -> list[str]:
             )
         ).first()
         if importer is None:
-            return ["no importer loaded yet: run `insights demo` or ingest data"]
+            return None
         imp_id, imp_ref = importer
         workshops = (
             (
@@ -46,7 +71,7 @@ async def demo_tokens(engine: AsyncEngine, settings: Settings) -> list[str]:
                 {"i": imp_id},
             )
         ).scalar_one_or_none()
-    lines = [f"Tokens for importer '{imp_ref}' (valid 8 hours; header: Authorization: Bearer …):"]
+    tokens: list[DemoToken] = []
     for role in Role:
         if role is Role.WORKSHOP and not workshops:
             continue
@@ -61,8 +86,8 @@ async def demo_tokens(engine: AsyncEngine, settings: Settings) -> list[str]:
         )
         scope = ""
         if role is Role.WORKSHOP:
-            scope = f" (workshops {', '.join(workshops)})"
+            scope = f"workshops {', '.join(workshops)}"
         elif role is Role.SALES_PARTNER:
-            scope = f" (partner {partner})"
-        lines.append(f"  {role.value}{scope}:\n    {jwt}")
-    return lines
+            scope = f"partner {partner}"
+        tokens.append(DemoToken(role.value, scope, jwt))
+    return imp_ref, tokens

@@ -10,8 +10,8 @@
     ├── RequestTimeout      TIMEOUT           (HTTP 504)
     └── ServiceUnavailable  SERVICE_UNAVAILABLE (HTTP 503)
 
-Code below the schema raises these; the GraphQL layer and the HTTP routes turn
-them into ``extensions.code``. Anything else is INTERNAL and its message masked.
+Code below the schema raises these; the GraphQL layer and ``server.http.errors``
+turn them into ``extensions.code``. Anything else is INTERNAL and its message masked.
 """
 
 from __future__ import annotations
@@ -72,5 +72,8 @@ class ServiceUnavailable(InsightsError):
 
 
 def error_body(code: str, message: str) -> dict[str, object]:
-    """A GraphQL-shaped error document, for answers given outside GraphQL execution."""
-    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    """A GraphQL-shaped error document without ``data`` (nothing was executed).
+
+    Kept for callers written before ``server.http.errors``; new code answers with
+    ``server.http.errors.error_response``."""
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}

@@ -1,32 +1,40 @@
-"""HTTP side of GraphQL: verify the JWT, pick the role's schema, and answer with
-the API's error model (401 UNAUTHENTICATED before any execution; 503 when the
-database is down)."""
+"""HTTP side of GraphQL: pick the caller's role schema and answer with the API's
+error model (the token was already checked by ``server.http.auth``; 503 when
+the database is down; HTTP-level failures in the one JSON error shape)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from server.auth.jwt import TokenVerifier, authorization_of, bearer_token
 from server.auth.principal import Role
 from server.config import Settings
 from server.deadline import install_statement_timeout, within_deadline
-from server.errors import RequestTimeout, Unauthenticated, error_body
+from server.errors import RequestTimeout, ServiceUnavailable
+from server.http.auth import principal_of
+from server.http.caching import GetCaching, no_store
+from server.http.context import graphql_context
+from server.http.errors import code_for_status, error_response
+from server.http.graphql_over_http import JSON, content_type, negotiate, shape_answer
+from server.http.ide import ide_page, is_ide_request
+from server.http.persisted import PersistedQueries, apply_persisted
 from server.json_nesting import json_problem
 from server.resolvers.distinct_cache import DistinctCache
-from server.resolvers.loaders import Loaders
 from server.response_size import capped
 from server.schema.context import Context
 from server.schema.errors import format_error
+from server.trusted_documents import load_manifest
 
 
 class RoleGraphQL(GraphQL[Context, None]):
@@ -39,24 +47,37 @@ class RoleGraphQL(GraphQL[Context, None]):
         settings: Settings,
         distinct_cache: DistinctCache,
     ) -> None:
-        development = settings.environment == "development"
-        super().__init__(
-            schema, graphql_ide="graphiql" if development else None, allow_queries_via_get=True
-        )
+        # The IDE page is served by server.http.ide, with its own assets.
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.engine = engine
         self.settings = settings
         self.distinct_cache = distinct_cache
         install_statement_timeout(engine)
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As Strawberry's, but HTTP-level refusals answer in the one JSON error shape."""
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            code = code_for_status(exc.status_code)
+            media = content_type(negotiate(request.headers.get("accept")))
+            response = error_response(exc.status_code, code, exc.reason, media_type=media)
+        await response(scope, receive, send)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """A mutation over GET is a wrong method (405, nothing runs), not a bad request."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, exc.reason) from exc
+            raise
+
     async def get_context(self, request: Any, response: Any) -> Context:
         request.state.sub_response = response
-        return Context(
-            principal=request.state.principal,
-            engine=self.engine,
-            settings=self.settings,
-            loaders=Loaders(self.engine, self.distinct_cache),
-            request=request,
-        )
+        response.media_type = negotiate(request.headers.get("accept"))
+        return graphql_context(request, principal_of(request))
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         """Execution under the request deadline (server/deadline.py)."""
@@ -71,61 +92,77 @@ class RoleGraphQL(GraphQL[Context, None]):
         if result.errors:
             errors = [format_error(e) for e in result.errors]
             data["errors"] = errors  # type: ignore[typeddict-item]
-            if any(e["extensions"]["code"] == "SERVICE_UNAVAILABLE" for e in errors):
-                request.state.sub_response.status_code = 503
-            elif any(e["extensions"]["code"] == RequestTimeout.code for e in errors):
+            codes = {e["extensions"]["code"] for e in errors}
+            if ServiceUnavailable.code in codes:
+                request.state.sub_response.status_code = ServiceUnavailable.http_status
+            elif RequestTimeout.code in codes:
                 request.state.sub_response.status_code = RequestTimeout.http_status
         if result.extensions:
             data["extensions"] = result.extensions
+        sub_response = request.state.sub_response
+        status = shape_answer(data, result, sub_response.media_type)  # type: ignore[arg-type]
+        if status is not None:
+            sub_response.status_code = status
         return data
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Any
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = content_type(sub_response.media_type or JSON)
+        return capped(response, self.settings.max_response_bytes)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
-        return capped(response, self.settings.max_response_bytes)
-
 
 class GraphQLEndpoint:
-    """Verifies the bearer token, then hands the request to its role's app.
+    """Hands a request (already authenticated) to its role's app.
 
     An ASGI callable (a class, not a function: Starlette would treat a function
     as a request -> response endpoint)."""
 
-    def __init__(
-        self, apps: dict[Role, RoleGraphQL], verifier: TokenVerifier, settings: Settings
-    ) -> None:
+    def __init__(self, apps: dict[Role, RoleGraphQL], settings: Settings) -> None:
         self.apps = apps
-        self.verifier = verifier
         self.settings = settings
+        self.caching = GetCaching(settings, {r.value: a.schema.as_str() for r, a in apps.items()})
+        self.persisted = PersistedQueries(
+            load_manifest(settings.trusted_documents),
+            frozenset(settings.trusted_only_role_list),
+            settings.apq_max_documents,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        if self._wants_ide(request):
-            await self.apps[Role.IMPORTER](scope, receive, send)
+        if self.settings.environment == "development" and is_ide_request(request):
+            await ide_page()(scope, receive, send)
             return
-        try:
-            principal = self.verifier.verify(bearer_token(authorization_of(request.headers)))
-        except Unauthenticated as exc:
-            await _error(401, exc.code, exc.message, {"WWW-Authenticate": "Bearer"})(
-                scope, receive, send
-            )
-            return
+        principal = principal_of(request)
         problem = _query_param_problem(request)
         if problem is not None:
-            await _error(400, "BAD_USER_INPUT", problem)(scope, receive, send)
+            await error_response(400, "BAD_USER_INPUT", problem)(scope, receive, send)
             return
+        body = None
         if request.method == "POST":
             prepared = await self._prepared_body(request)
             if isinstance(prepared, Response):
                 await prepared(scope, receive, send)
                 return
-            scope, receive = prepared
+            scope, body = prepared
+        engine = request.app.state.insights.engine
+        resolved = await apply_persisted(self.persisted, scope, body, principal, engine)
+        if isinstance(resolved, Response):
+            await resolved(scope, receive, send)
+            return
+        scope, receive = resolved
         scope.setdefault("state", {})["principal"] = principal
-        await self.apps[principal.role](scope, receive, send)
+        app = self.apps[principal.role]
+        if request.method == "GET":
+            await self.caching.serve(app, scope, receive, send, principal)
+        else:
+            await app(scope, receive, no_store(send))
 
-    async def _prepared_body(self, request: Request) -> Response | tuple[Scope, Receive]:
+    async def _prepared_body(self, request: Request) -> Response | tuple[Scope, bytes]:
         """Bound the body before anything parses it (413), accept JSON and
         application/graphql (as {"query": body}), refuse other types (415)."""
         limit = self.settings.max_body_bytes
@@ -144,23 +181,14 @@ class GraphQLEndpoint:
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
             scope["headers"] = [*headers, (b"content-type", b"application/json")]
         elif media != "application/json":
-            return _error(415, "BAD_USER_INPUT", "send application/json or application/graphql")
+            return error_response(
+                415, "UNSUPPORTED_MEDIA_TYPE", "send application/json or application/graphql"
+            )
+
         problem = json_problem(body)
         if problem is not None:
-            return _error(400, "BAD_USER_INPUT", problem)
-
-        async def replay() -> dict[str, object]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        return scope, replay
-
-    def _wants_ide(self, request: Request) -> bool:
-        return (
-            self.settings.environment == "development"
-            and request.method == "GET"
-            and "text/html" in request.headers.get("accept", "")
-            and "query" not in request.query_params
-        )
+            return error_response(400, "BAD_USER_INPUT", problem)
+        return scope, body
 
 
 def _query_param_problem(request: Request) -> str | None:
@@ -174,9 +202,5 @@ def _query_param_problem(request: Request) -> str | None:
     return None
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
-
-
 def _too_large(limit: int) -> Response:
-    return _error(413, "QUERY_TOO_COMPLEX", f"request body over {limit} bytes")
+    return error_response(413, "QUERY_TOO_COMPLEX", f"request body over {limit} bytes")

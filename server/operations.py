@@ -25,20 +25,24 @@ from server.outage import OutageMiddleware
 from server.ratelimit import RateLimitMiddleware, TokenBuckets
 
 
-def operational_middleware(settings: Settings, engine: AsyncEngine) -> list[Middleware]:
+def operational_middleware(
+    settings: Settings, engine: AsyncEngine
+) -> tuple[list[Middleware], list[Middleware]]:
+    """(outside the edge's CORS and authentication, inside them)."""
     count_statements(engine)
 
     def metrics_sink(record: RequestRecord) -> None:
         observe_request(record)
         observe_pool(engine)
 
-    stack = [Middleware(RequestObserver, sinks=(log_request, metrics_sink))]
+    outer = [Middleware(RequestObserver, sinks=(log_request, metrics_sink))]
+    inner = []
     rate = settings.effective_rate_limit
     if rate > 0:
         buckets = TokenBuckets(rate, settings.rate_limit_burst)
-        stack.append(Middleware(RateLimitMiddleware, buckets=buckets))
-    stack.append(Middleware(OutageMiddleware))
-    return stack
+        inner.append(Middleware(RateLimitMiddleware, buckets=buckets))
+    inner.append(Middleware(OutageMiddleware))
+    return outer, inner
 
 
 def operational_routes() -> list[Route]:

@@ -56,7 +56,7 @@ async def test_bad_tokens_are_401(client, name):
     )
     assert r.status_code == 401
     body = r.json()
-    assert body["data"] is None
+    assert "data" not in body
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert TEST_SECRET not in r.text
 

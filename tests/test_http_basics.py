@@ -31,7 +31,7 @@ async def test_missing_token_is_401_with_graphql_shaped_error(client):
     response = await client.post("/graphql", json={"query": "{ me { role } }"})
     assert response.status_code == 401
     body = response.json()
-    assert body["data"] is None
+    assert "data" not in body  # nothing was executed
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 

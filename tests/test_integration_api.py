@@ -44,7 +44,7 @@ async def test_ingest_mutation_writes_all_or_nothing(gql, engine):
     body = await gql(CAMPAIGNS, {"rows": bad}, role="integration")
     result = body["data"]["ingestCampaigns"]
     assert result["accepted"] == 0
-    assert [(e["row"], e["column"]) for e in result["errors"]] == [(1, "workshop_ref")]
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [(1, "workshopRef")]
     assert await _campaigns(engine) == [("c1", 40)]  # nothing of the failed call was written
 
 
@@ -83,7 +83,11 @@ async def test_post_csv(client, token, engine):
     response = await client.post("/ingest/campaigns", content=bad, headers=auth)
     assert response.status_code == 422
     errors = response.json()["errors"]
-    assert {(e["line"], e["column"]) for e in errors} == {(3, "sent_at"), (3, "recipients")}
+    assert {(e["extensions"]["row"], e["extensions"]["column"]) for e in errors} == {
+        (1, "sentAt"),
+        (1, "recipients"),
+    }
+    assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
     assert await _campaigns(engine) == [("c1", 40)]
     response = await client.post(
         "/ingest/campaigns",

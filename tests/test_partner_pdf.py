@@ -129,7 +129,6 @@ async def test_sales_partner_cannot_open_another_partner(get_pdf, engine, partne
     response = await get_pdf(partner, role="sales_partner", claims={"partner": P})
     assert response.status_code == 404
     assert response.json() == {
-        "data": None,
         "errors": [
             {
                 "message": f"salesPartner '{partner}' was not found",

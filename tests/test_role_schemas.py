@@ -27,7 +27,7 @@ async def test_naming_a_hidden_field_fails_validation_without_hints(gql, field):
     )
     (error,) = body["errors"]
     assert error["message"] == f"Cannot query field '{field}' on type 'ActivationsDashboard'."
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert body.get("data") is None
 
 

@@ -4,7 +4,7 @@ A processing run clears only the marks it read, at the version it read, so a
 change committed while a run is under way is never dropped.
 
 Revision ID: 0050
-Revises: 0030
+Revises: 0040
 Create Date: 2026-12-01 15:45:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0050"
-down_revision: str | None = "0030"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """The principal of a request, for code at the HTTP edge that runs around the
 routes (request log, metrics, rate limits) rather than inside them.
 
-An auth middleware or the GraphQL endpoint may already have put the verified
-principal into the request's state; otherwise the ``Authorization`` header is
+The edge's authentication middleware (server/http/auth.py) has usually put the
+verified principal into the scope; otherwise the ``Authorization`` header is
 verified here with the app's own verifier. The answer is kept in the request's
 state so that a request is verified at most once more, whichever asks first.
 """
@@ -23,6 +23,10 @@ _NONE = object()
 
 def principal_from_scope(scope: Scope) -> Principal | None:
     """The verified principal of this request, or None (no or bad token)."""
+    user = scope.get("user")  # set by the edge's authentication middleware
+    if user is not None and isinstance(getattr(user, "principal", None), Principal):
+        verified: Principal = user.principal
+        return verified
     state: dict[str, Any] = scope.setdefault("state", {})
     found = state.get("principal")
     if isinstance(found, Principal):

@@ -22,8 +22,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidSubjectError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
+from server.auth.claims import namespaced_claims
+from server.auth.jwks_url import RemoteKeys
 from server.auth.principal import Principal, Role
 from server.config import ConfigError, Settings
 from server.errors import Unauthenticated
@@ -105,11 +108,28 @@ class TokenVerifier:
     """
 
     def __init__(self, settings: Settings) -> None:
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._namespace = settings.jwt_claims_namespace
+        self._remote: RemoteKeys | None = None
+        if settings.jwt_jwks_url and settings.jwt_public_key:
+            raise ConfigError("set INSIGHTS_JWT_JWKS_URL or INSIGHTS_JWT_PUBLIC_KEY, not both")
+        if settings.jwt_jwks_url:
+            self._remote = RemoteKeys(settings.jwt_jwks_url, settings.jwt_jwks_cooldown_seconds)
+            self._keys: tuple[_Key, ...] = ()
+            self._algorithms = ["ES256", "RS256"]
+            return
         if settings.jwt_public_key:
             self._keys = load_public_keys(settings.jwt_public_key)
         else:
             self._keys = (_Key(settings.hs256_secret(), "HS256"),)
         self._algorithms = sorted({key.algorithm for key in self._keys})
+
+    async def verify_async(self, token: str) -> Principal:
+        """``verify``, off the event loop when keys may have to be fetched."""
+        if self._remote is None:
+            return self.verify(token)
+        return await run_in_threadpool(self.verify, token)
 
     def verify(self, token: str) -> Principal:
         """The Principal a token stands for.
@@ -125,15 +145,15 @@ class TokenVerifier:
                 token,
                 key.key,
                 algorithms=[key.algorithm],
-                audience=AUDIENCE,
-                issuer=ISSUER,
+                audience=self._audience,
+                issuer=self._issuer,
                 leeway=LEEWAY_SECONDS,
                 options={"require": list(REQUIRED_CLAIMS)},
             )
         except jwt.PyJWTError as exc:
             raise Unauthenticated(_describe(exc)) from None
         _numeric_times(claims)
-        return principal_from_claims(claims)
+        return principal_from_claims(namespaced_claims(claims, self._namespace))
 
     def _key_for(self, header: Mapping[str, Any]) -> _Key:
         algorithm = header.get("alg")
@@ -142,8 +162,10 @@ class TokenVerifier:
             raise Unauthenticated(
                 f"algorithm {_shown(algorithm)} is not accepted (expected {expected})"
             )
-        candidates = [key for key in self._keys if key.algorithm == algorithm]
         kid = header.get("kid")
+        if self._remote is not None:
+            return self._remote_key(kid, algorithm)
+        candidates = [key for key in self._keys if key.algorithm == algorithm]
         if kid is not None:
             # A key without an id (a lone PEM key) accepts any kid.
             candidates = [key for key in candidates if key.kid in (kid, None)]
@@ -152,6 +174,19 @@ class TokenVerifier:
         if not candidates:
             raise Unauthenticated("unknown key id")
         raise Unauthenticated("token has no kid header and several keys could verify it")
+
+    def _remote_key(self, kid: object, algorithm: str) -> _Key:
+        """The identity provider's key for ``kid``; its type fixes the algorithm."""
+        if kid is not None and not isinstance(kid, str):
+            raise Unauthenticated("kid header must be a string")
+        assert self._remote is not None
+        try:
+            public = _supported(self._remote.public_key(kid))
+        except ConfigError:
+            raise Unauthenticated("the key for this kid is not an accepted type") from None
+        if _algorithm_of(public) != algorithm:
+            raise Unauthenticated(f"algorithm {_shown(algorithm)} does not match the key")
+        return _Key(public, algorithm, kid)
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:

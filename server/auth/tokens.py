@@ -13,7 +13,8 @@ from typing import Any
 
 import jwt
 
-from server.auth.jwt import AUDIENCE, ISSUER, principal_from_claims
+from server.auth.claims import wrap_claims
+from server.auth.jwt import principal_from_claims
 from server.auth.principal import Role
 from server.config import Settings
 from server.errors import Unauthenticated
@@ -51,9 +52,17 @@ def mint_token(
     Example:
         >>> mint_token(settings, role=Role.WORKSHOP, importer="IMP1", workshops=["W1"])
     """
-    if settings.jwt_public_key:
+    configured = [
+        name
+        for name, value in (
+            ("INSIGHTS_JWT_PUBLIC_KEY", settings.jwt_public_key),
+            ("INSIGHTS_JWT_JWKS_URL", settings.jwt_jwks_url),
+        )
+        if value
+    ]
+    if configured:
         raise ValueError(
-            "INSIGHTS_JWT_PUBLIC_KEY is set, so only tokens from the issuer are accepted; "
+            f"{configured[0]} is set, so only tokens from the issuer are accepted; "
             "unset it to use development tokens"
         )
     if isinstance(workshops, str):
@@ -62,23 +71,23 @@ def mint_token(
         raise ValueError("ttl_seconds must be positive")
     role = Role(role)
     issued = _epoch_seconds(now)
+    custom: dict[str, Any] = {"role": role.value, "importer": importer}
+    if workshops:
+        custom["workshops"] = list(workshops)
+    if partner is not None:
+        custom["partner"] = partner
     claims: dict[str, Any] = {
         "sub": sub if sub is not None else f"dev-{role.value}",
-        "role": role.value,
-        "importer": importer,
-        "iss": ISSUER,
-        "aud": AUDIENCE,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
         "iat": issued,
         "exp": issued + ttl_seconds,
     }
-    if workshops:
-        claims["workshops"] = list(workshops)
-    if partner is not None:
-        claims["partner"] = partner
     try:
-        principal_from_claims(claims)
+        principal_from_claims({**claims, **custom})
     except Unauthenticated as exc:
         raise ValueError(exc.message) from None
+    claims.update(wrap_claims(custom, settings.jwt_claims_namespace))
     return jwt.encode(claims, settings.hs256_secret(), algorithm="HS256")
 
 

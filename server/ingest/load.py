@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.data_version import bump_content_version_asyncpg
 from server.errors import BadUserInput
 from server.ingest._check import RowChecker, header_errors
 from server.ingest._refs import load_refs
@@ -219,4 +220,8 @@ async def _steps(
     if errors and not skip_invalid:
         return 0, errors
     await write(conn, spec, header)
-    return await staged_count(conn), errors
+    accepted = await staged_count(conn)
+    if accepted:
+        # Last in the transaction: holds the processing_state row lock briefly.
+        await bump_content_version_asyncpg(conn, scope)
+    return accepted, errors

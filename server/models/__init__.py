@@ -14,7 +14,13 @@ from server.models.rollups import (
     WorkshopDayUsers,
     WorkshopStats,
 )
-from server.models.state import DirtyDay, ProcessingState, SavedFilter
+from server.models.state import (
+    ContentVersion,
+    DirtyDay,
+    PersistedQuery,
+    ProcessingState,
+    SavedFilter,
+)
 from server.models.tenancy import EligibilityRule, Importer, Marketplace, SalesPartner, Workshop
 from server.models.workshop_facts import (
     Activation,
@@ -34,6 +40,7 @@ __all__ = [
     "AppUser",
     "Campaign",
     "Chat",
+    "ContentVersion",
     "DirtyDay",
     "EligibilityRule",
     "Importer",
@@ -45,6 +52,7 @@ __all__ = [
     "PartnerOfferDay",
     "PartnerOpenLeads",
     "PartnerOutflowDay",
+    "PersistedQuery",
     "ProcessingState",
     "SalesPartner",
     "SavedFilter",

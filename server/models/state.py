@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import BigInteger, Column, DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -46,6 +46,18 @@ class ProcessingState(SQLModel, table=True):
     data_version: int = 0
 
 
+class ContentVersion(SQLModel, table=True):
+    """Per importer: bumped by every write a query sees before processing (ingest,
+    goals, saved filters). With ``ProcessingState.data_version`` it keys the ETag of
+    GET answers (server/data_version.py). A table of its own so that bookkeeping of
+    processing stays untouched by writes that change nothing there."""
+
+    __tablename__ = "content_versions"
+
+    importer_id: int = Field(foreign_key="importers.id", primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class SavedFilter(SQLModel, table=True):
     """A user's kept dashboard filters ("kept for the next time"), per dashboard kind."""
 
@@ -56,5 +68,20 @@ class SavedFilter(SQLModel, table=True):
     dashboard: str = Field(primary_key=True)
     filters: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     updated_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+
+
+class PersistedQuery(SQLModel, table=True):
+    """A GraphQL document registered through automatic persisted queries (APQ),
+    keyed by its SHA-256; shared by every API process, bounded by evicting the
+    least recently used (server/http/persisted.py)."""
+
+    __tablename__ = "persisted_queries"
+    __table_args__ = (Index("ix_persisted_queries_last_used", "last_used_at"),)
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    last_used_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )

@@ -16,20 +16,20 @@ from typing import Any
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from server.auth.jwt import authorization_of, bearer_token
 from server.auth.principal import Principal, Role
 from server.errors import (
     BadUserInput,
     Forbidden,
-    InsightsError,
     NotFound,
     QueryTooComplex,
     ServiceUnavailable,
     Unauthenticated,
-    error_body,
 )
+from server.http.auth import principal_of
+from server.http.context import graphql_context
+from server.http.errors import error_response
 from server.reports.formatting import format_value
 from server.reports.model import (
     PartnerReport,
@@ -39,9 +39,7 @@ from server.reports.model import (
     ReportTrend,
 )
 from server.reports.pdf import render_partner_report
-from server.resolvers.loaders import Loaders
 from server.schema.build import build_schemas
-from server.schema.context import Context
 from server.schema.errors import error_code
 from server.schema.visibility import PARTNER_ROLES
 
@@ -112,15 +110,10 @@ async def partner_report_pdf(request: Request) -> Response:
     Errors answer with the API's JSON error body: 401 for a bad token, 404 for a
     partner outside the caller's scope, 400 for a bad filter.
     """
-    try:
-        principal = request.app.state.insights.verifier.verify(
-            bearer_token(authorization_of(request.headers))
-        )
-    except Unauthenticated as exc:
-        return _error(exc, headers={"WWW-Authenticate": "Bearer"})
+    principal = principal_of(request)
     ref = request.path_params["id"]
     if principal.role not in PARTNER_ROLES:
-        return _error(NotFound.of("salesPartner", ref))
+        raise NotFound.of("salesPartner", ref)
     filter_ = _filter(request)
     data = await _dashboard(request, principal, ref, filter_)
     if isinstance(data, Response):
@@ -152,21 +145,14 @@ async def _dashboard(
     request: Request, principal: Principal, ref: str, filter_: dict[str, Any]
 ) -> dict[str, Any] | Response:
     """The dashboard data as the caller's role schema answers it, or the error response."""
-    state = request.app.state.insights
-    context = Context(
-        principal=principal,
-        engine=state.engine,
-        settings=state.settings,
-        loaders=Loaders(state.engine, state.distinct_cache),
-        request=request,
-    )
+    context = graphql_context(request, principal)
     result = await _schemas(request)[principal.role].execute(
         QUERY, variable_values={"id": ref, "filter": filter_}, context_value=context
     )
     if result.errors:
         code, message, _ = error_code(result.errors[0])
         status = _STATUS.get(code, 500)
-        return JSONResponse(error_body(code, message), status_code=status)
+        return error_response(status, code, message)
     assert result.data is not None
     return result.data
 
@@ -182,12 +168,6 @@ def _schemas(request: Request) -> dict[Role, strawberry.Schema]:
         schemas = build_schemas(request.app.state.insights.settings)
         request.app.state.report_schemas = schemas
     return schemas
-
-
-def _error(exc: InsightsError, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        error_body(exc.code, exc.message), status_code=exc.http_status, headers=headers
-    )
 
 
 def _report(data: dict[str, Any], filter_: dict[str, Any], generated_at: datetime) -> PartnerReport:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.data_version import bump_content_version
+
 
 async def set_workshop_goal(
     engine: AsyncEngine, importer_id: int, workshop_id: int, goal: float | None
@@ -17,6 +19,7 @@ async def set_workshop_goal(
             ),
             {"goal": goal, "imp": importer_id, "id": workshop_id},
         )
+        await bump_content_version(conn, importer_id)
 
 
 async def set_importer_goal(engine: AsyncEngine, importer_id: int, goal: float | None) -> None:
@@ -25,3 +28,4 @@ async def set_importer_goal(engine: AsyncEngine, importer_id: int, goal: float |
             text("UPDATE importers SET connection_rate_goal = :goal WHERE id = :imp"),
             {"goal": goal, "imp": importer_id},
         )
+        await bump_content_version(conn, importer_id)

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.data_version import bump_content_version
+
 
 async def load_filters(
     engine: AsyncEngine, importer_id: int, sub: str, dashboard: str
@@ -43,3 +45,4 @@ async def store_filters(
                 "filters": json.dumps(filters),
             },
         )
+        await bump_content_version(conn, importer_id)

@@ -19,6 +19,7 @@ from server.ingest import KINDS, FactWindow, IngestReport, ingest_rows
 from server.ingest._specs import spec_for
 from server.ingest._values import boolean, count, integer, number, rate, timestamp, year
 from server.ingest.formats import KIND_DOCS, describe_column
+from server.naming import camel_case
 from server.observability.metrics import observe_ingest
 from server.schema.context import Info
 from server.schema.scalars import Instant
@@ -39,7 +40,7 @@ _TYPES: dict[object, object] = {
 class RowError:
     row: int = strawberry.field(description="Index of the row in `rows`, from 0.")
     column: str | None = strawberry.field(
-        description="The CSV column (snake_case) at fault; null for the row as a whole."
+        description="The input field (camelCase, as sent) at fault; null for the row as a whole."
     )
     reason: str = strawberry.field(description="What is wrong and how to fix it.")
 
@@ -55,13 +56,16 @@ class IngestResult:
         return cls(
             kind=report.kind,
             accepted=report.accepted,
-            errors=[RowError(row=e.line, column=e.column, reason=e.reason) for e in report.errors],
+            errors=[
+                RowError(row=e.line, column=_column(e.column), reason=e.reason)
+                for e in report.errors
+            ],
         )
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+def _column(name: str | None) -> str | None:
+    """The input field name (camelCase) of a CSV column, as the caller sent it."""
+    return None if name is None else camel_case(name)
 
 
 def _pascal(name: str) -> str:

@@ -18,6 +18,7 @@ from server.metrics.daytable import DayTable
 from server.metrics.definition import DashboardKind
 from server.metrics.formulas import Sum
 from server.metrics.periods import Period as DomainPeriod
+from server.reports.links import filter_params, report_path, signed_report_query
 from server.resolvers import tenancy
 from server.resolvers.activations import DayRows
 from server.resolvers.partner_loaders import PartnerKey, PipelineKey
@@ -302,6 +303,19 @@ class PartnerDashboard:
         description="The newest day that can be shown: yesterday in the importer's timezone."
     )
     data: strawberry.Private[_Loaded]
+    report_filters: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(
+        description="This dashboard as a print-ready PDF (same partner and filters): a link a"
+        " browser can open without a token, signed for the caller, valid for a few minutes"
+        " (5 by default). Ask again for a fresh one."
+    )
+    def report_url(self, info: Info) -> str:
+        ctx = info.context
+        ref = self.data.partner.ref
+        query = signed_report_query(ctx.settings, ctx.principal, ref, self.report_filters)
+        base = str(ctx.request.base_url).rstrip("/") if ctx.request is not None else ""
+        return f"{base}{report_path(ref)}?{query}"
 
     @strawberry.field(description="The current pipeline: ignores the period and filters.")
     def pipeline(self) -> Pipeline:
@@ -402,6 +416,7 @@ async def build_partner_dashboard(
         period=Period.of(period),
         previous_period=Period.of(previous),
         as_of=as_of,
+        report_filters=filter_params(filter_),
         data=_Loaded(
             partner=partner,
             pipeline=pipeline,
