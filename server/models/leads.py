@@ -52,6 +52,8 @@ class LeadEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("lead_id", "partner_id", "kind", "occurred_at"),
         Index("ix_lead_events_partner_lead", "partner_id", "lead_id"),
+        # processing reads only the events of the days that moved (partners.py)
+        Index("ix_lead_events_importer_occurred", "importer_id", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
