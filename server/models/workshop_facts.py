@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models._columns import ref_to, timestamp
+from server.models._columns import fact_ref, ref_to, timestamp
 
 
 class Vehicle(SQLModel, table=True):
@@ -33,10 +33,10 @@ class Visit(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     visit_ref: str
-    workshop_id: int = ref_to("workshops.id")
-    vehicle_id: int = ref_to("vehicles.id")
+    workshop_id: int = fact_ref("workshops.id")
+    vehicle_id: int = fact_ref("vehicles.id")
     arrived_at: datetime = timestamp()
     departed_at: datetime | None = timestamp(nullable=True)
 
@@ -50,9 +50,9 @@ class Activation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    vehicle_id: int = ref_to("vehicles.id")
-    workshop_id: int = ref_to("workshops.id")
+    importer_id: int = fact_ref("importers.id")
+    vehicle_id: int = fact_ref("vehicles.id")
+    workshop_id: int = fact_ref("workshops.id")
     invited_at: datetime = timestamp()
     activated_at: datetime | None = timestamp(nullable=True)
     deactivated_at: datetime | None = timestamp(nullable=True)
@@ -67,9 +67,9 @@ class Chat(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     conversation_ref: str
-    workshop_id: int = ref_to("workshops.id")
+    workshop_id: int = fact_ref("workshops.id")
     started_at: datetime = timestamp()
     messages: int
     first_response_at: datetime | None = timestamp(nullable=True)
@@ -84,9 +84,9 @@ class Campaign(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     campaign_ref: str
-    workshop_id: int = ref_to("workshops.id")
+    workshop_id: int = fact_ref("workshops.id")
     sent_at: datetime = timestamp()
     recipients: int
 
@@ -110,10 +110,10 @@ class AppActivity(SQLModel, table=True):
         Index("ix_app_activity_importer_day", "importer_id", "day"),
     )
 
-    app_user_id: int = Field(foreign_key="app_users.id", primary_key=True)
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    app_user_id: int = fact_ref("app_users.id", primary_key=True)
+    workshop_id: int = fact_ref("workshops.id", primary_key=True)
     day: date = Field(primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
 
 
 class StaffUser(SQLModel, table=True):
@@ -132,8 +132,8 @@ class StaffActivity(SQLModel, table=True):
         Index("ix_staff_activity_importer_day", "importer_id", "day"),
     )
 
-    staff_user_id: int = Field(foreign_key="staff_users.id", primary_key=True)
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    staff_user_id: int = fact_ref("staff_users.id", primary_key=True)
+    workshop_id: int = fact_ref("workshops.id", primary_key=True)
     day: date = Field(primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     actions: int
