@@ -22,7 +22,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -331,6 +331,13 @@ def options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--ingest-rows", type=int, help="new visits (quick 20,000; full 1 M)")
     parser.add_argument("--no-peer", action="store_true", help="skip PostGraphile")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data set")
+    parser.add_argument(
+        "--scales",
+        nargs="*",
+        default=[],
+        metavar="WxD",
+        help="growth: one run per scale (e.g. 100x365 500x365 2000x730), each its own JSON",
+    )
     args = parser.parse_args(argv)
     base = QUICK if args.quick else FULL
     shape = Shape(
@@ -356,15 +363,27 @@ def options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     return opts, args
 
 
+def _scale(text: str) -> tuple[int, int]:
+    workshops, _, days = text.lower().partition("x")
+    return int(workshops), int(days)
+
+
 def main(argv: list[str]) -> None:
     for chatty in ("httpx", "matplotlib", "server.processing.job"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     opts, args = options(argv)
     inputs = list(args.inputs)
-    if not (args.chart and inputs and not args.out):
-        result = asyncio.run(run(opts))
-        out = args.out or databases.OUT / "bench.json"
-        write_result(result, out)
+    out = args.out or databases.OUT / "bench.json"
+    if args.scales:  # growth: the same run at each scale, one file each
+        for text in args.scales:
+            workshops, days = _scale(text)
+            opts.shape = replace(opts.shape, workshops=workshops, days=days)
+            path = out.with_name(f"{out.stem}-{workshops}x{days}{out.suffix}")
+            write_result(asyncio.run(run(opts)), path)
+            print(f"wrote {path}")
+            inputs.append(path)
+    elif not (args.chart and inputs and not args.out):
+        write_result(asyncio.run(run(opts)), out)
         print(f"wrote {out}")
         inputs.append(out)
     if args.chart:
