@@ -28,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 from sqlalchemy import text
 
 from bench import databases
 from bench.canonical import (
+    FLOOR_LEADS_PER_WORKSHOP,
     RAW_LEADS_PER_WORKSHOP,
     Periods,
     Request,
@@ -156,11 +158,66 @@ async def _peer(url: str, periods: Periods, ours_b: float | None, runs: int) -> 
     try:
         with postgraphile(url) as peer:
             times = await sequence(peer.base_url + "/graphql", query, None, runs + 3)
-    except (ServerFailed, RequestFailed, OSError) as failed:
+            answer = (await asyncio.to_thread(
+                httpx.post, peer.base_url + "/graphql", json={"query": query}, timeout=60
+            )).json()["data"]  # fmt: skip
+    except (ServerFailed, RequestFailed, OSError, httpx.HTTPError) as failed:
         return {"peer_ratio": None, "reason": f"PostGraphile failed: {str(failed)[:400]}"}
+    same = _peer_counts(answer) == await _floor_counts(url, periods)
     p50 = statistics.median(times[3:])
-    ratio = round(p50 / ours_b, 2) if ours_b else None
-    return {"peer_ratio": ratio, "peer_b_p50_ms": round(p50, 2), "peer_query": query}
+    ratio = round(p50 / ours_b, 2) if ours_b and same else None
+    result = {"peer_ratio": ratio, "peer_b_p50_ms": round(p50, 2), "peer_query": query}
+    result["same_answer_as_floor"] = same
+    if not same:
+        result["reason"] = "PostGraphile's (b) differs from the floor's: no ratio"
+    return result
+
+
+def _peer_counts(data: dict[str, Any]) -> dict[tuple[int, str], int]:
+    """(workshop id, period) -> leads, from PostGraphile's grouped answer."""
+    return {
+        (int(group["keys"][0]), period): int(group["distinctCount"]["id"])
+        for period in ("current", "previous")
+        for group in data[period]["groupedAggregates"]
+        if int(group["distinctCount"]["id"])
+    }
+
+
+async def _our_counts(base_url: str, req: Request) -> dict[tuple[int, str], int]:
+    """(workshop id, period) -> leads, from our answer to (b) (W0001 is id 1)."""
+    async with httpx.AsyncClient(timeout=120) as client:
+        response = await client.post(
+            base_url + "/graphql",
+            json={"query": req.query},
+            headers={"Authorization": f"Bearer {_token()}"},
+        )
+    counts = {}
+    for page in response.json()["data"].values():
+        for node in page["nodes"]:
+            leads = node["dashboard"]["leadsCreated"]
+            workshop = int(node["id"].lstrip("W"))
+            for period, n in (
+                ("current", leads["value"]),
+                ("previous", leads["trend"]["previous"]),
+            ):
+                if n:
+                    counts[(workshop, period)] = int(n)
+    return counts
+
+
+async def _floor_counts(url: str, periods: Periods) -> dict[tuple[int, str], int]:
+    """The same from the one-statement floor over workshop_day."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(FLOOR_LEADS_PER_WORKSHOP, IMPORTER_ID, *periods.dates())
+    finally:
+        await conn.close()
+    counts = {}
+    for workshop, current, previous in rows:
+        for period, n in (("current", current), ("previous", previous)):
+            if n:
+                counts[(int(workshop), period)] = int(n)
+    return counts
 
 
 async def _cold_after_processing(url: str, base_url: str, req: Request) -> float:
@@ -248,6 +305,8 @@ async def run(
         timings, failures = await _latencies(server.base_url, reqs, opts.runs, say)
         notes["rss_mib_after_requests"] = server.rss_mib()
         by_name = {r.name: r for r in reqs}
+        ours = await _our_counts(server.base_url, by_name["b_leads_per_workshop"])
+        notes["b_same_answer_as_floor"] = ours == await _floor_counts(url, periods)
         notes["cold_after_processing_ms"] = {
             "a_importer_dashboard": await _cold_after_processing(
                 url, server.base_url, by_name["a_importer_dashboard"]

@@ -67,6 +67,7 @@ async def test_a_tiny_run_measures_every_request_and_charts_it(server_url, tmp_p
         assert figures["p50_ms"] > 0 and figures["statements"] > 0, name
         assert figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"], name
     assert "failed" not in result["notes"]
+    assert result["notes"]["b_same_answer_as_floor"] is True
     assert result["peer_ratio"] is None and result["notes"]["peer"]["reason"]
     floors = [f["floor_ratio"] for f in result["queries"].values() if f["floor_ratio"]]
     assert len(floors) == 5 and all(math.isfinite(r) for r in floors)
