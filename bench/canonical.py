@@ -9,6 +9,7 @@ Requests without a floor written here report ``floor_ratio`` null and say so.
 from __future__ import annotations
 
 import base64
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -121,11 +122,17 @@ def requests(workshops: int, partners: int) -> list[Request]:
             FLOOR_ONE_WORKSHOP,
             floor_args="period+workshop",
         ),
-        Request("one_partner_dashboard", "{\n" + aliased[0] + "\n}\n" + PARTNER_CARDS, None),
+        Request(
+            "one_partner_dashboard",
+            "{\n" + aliased[0] + "\n}\n" + PARTNER_CARDS,
+            FLOOR_PARTNERS,
+            floor_args="quarter+partners:1",
+        ),
         Request(
             f"partner_dashboards_{some}",
             "{\n" + "\n".join(aliased) + "\n}\n" + PARTNER_CARDS,
-            None,
+            FLOOR_PARTNERS,
+            floor_args=f"quarter+partners:{some}",
         ),
     ]
 
@@ -206,6 +213,58 @@ FROM page p
 LEFT JOIN workshop_day d ON d.workshop_id = p.id AND d.day BETWEEN $2 AND $5
 GROUP BY p.id"""
 
+# Every card of the partner dashboard for some partners, from the four partner
+# rollups: the period and its previous one summed per partner, open leads (and
+# overdue ones), leads ever received, outflow by receiving partner. $2..$5 are
+# the previous and the current period ([from, to] each), $6 the partner refs.
+_IN_PERIODS = "(r.day BETWEEN $2 AND $3 OR r.day BETWEEN $4 AND $5)"
+FLOOR_PARTNERS = f"""
+WITH chosen AS (
+    SELECT id FROM sales_partners WHERE importer_id = $1 AND partner_ref = ANY($6::text[])
+),
+offers_rows AS (
+    SELECT r.partner_id, r.day >= $4 AS current, sum(r.offers) AS offers,
+           sum(r.accepted) AS accepted, sum(r.declined) AS declined, sum(r.expired) AS expired,
+           sum(r.accept_seconds) / nullif(sum(r.accepted), 0) AS to_accept,
+           sum(r.decline_seconds) / nullif(sum(r.declined), 0) AS to_decline
+    FROM partner_offer_day r JOIN chosen c ON c.id = r.partner_id
+    WHERE r.importer_id = $1 AND {_IN_PERIODS}
+    GROUP BY 1, 2
+),
+cohorts_rows AS (
+    SELECT r.partner_id, r.day >= $4 AS current, sum(r.cohort) AS cohort,
+           sum(r.with_feedback) AS with_feedback,
+           sum(r.feedback_seconds) / nullif(sum(r.with_feedback), 0) AS to_feedback,
+           sum(r.won) AS won, sum(r.lost) AS lost,
+           sum(r.contact_seconds) / nullif(sum(r.contacted), 0) AS to_contact,
+           sum(r.cycle_seconds) / nullif(sum(r.closed), 0) AS cycle,
+           sum(r.lead_rating_sum)::float8 / nullif(sum(r.lead_ratings), 0) AS lead_rating,
+           sum(r.customer_rating_sum)::float8 / nullif(sum(r.customer_ratings), 0)
+               AS customer_rating
+    FROM partner_cohort_day r JOIN chosen c ON c.id = r.partner_id
+    WHERE r.importer_id = $1 AND {_IN_PERIODS}
+    GROUP BY 1, 2
+),
+pipeline_rows AS (
+    SELECT c.id AS partner_id,
+           (SELECT sum(o.leads) FROM partner_open_leads o
+            WHERE o.importer_id = $1 AND o.partner_id = c.id) AS open_leads,
+           (SELECT sum(o.leads) FROM partner_open_leads o
+            WHERE o.importer_id = $1 AND o.partner_id = c.id
+              AND o.last_touch_day < $5 - 30) AS overdue,
+           (SELECT sum(o.offers) FROM partner_offer_day o
+            WHERE o.importer_id = $1 AND o.partner_id = c.id) AS received
+    FROM chosen c
+),
+outflow_rows AS (
+    SELECT r.partner_id, r.day >= $4 AS current, r.receiver_id, sum(r.leads) AS leads
+    FROM partner_outflow_day r JOIN chosen c ON c.id = r.partner_id
+    WHERE r.importer_id = $1 AND {_IN_PERIODS}
+    GROUP BY 1, 2, 3
+)
+SELECT (SELECT json_agg(x) FROM offers_rows x), (SELECT json_agg(x) FROM cohorts_rows x),
+       (SELECT json_agg(x) FROM pipeline_rows x), (SELECT json_agg(x) FROM outflow_rows x)"""
+
 # (b) straight from the raw leads: what the rollups save (rollup_speedup).
 RAW_LEADS_PER_WORKSHOP = """
 SELECT w.id, count(l.id) FILTER (WHERE l.created_at >= $4),
@@ -249,7 +308,23 @@ class Periods:
         )
 
 
+def current_quarter(as_of: date) -> tuple[date, date, date, date]:
+    """CURRENT_QUARTER up to as-of and the same span of the previous quarter by
+    calendar date, clamped to the month's end: previous from, previous to, from, to."""
+    start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    year, month = (
+        (as_of.year, as_of.month - 3) if as_of.month > 3 else (as_of.year - 1, as_of.month + 9)
+    )
+    previous_to = date(year, month, min(as_of.day, calendar.monthrange(year, month)[1]))
+    previous_from = date(year, start.month - 3 if start.month > 3 else start.month + 9, 1)
+    return previous_from, previous_to, start, as_of
+
+
 def floor_args(request: Request, importer_id: int, periods: Periods, limit: int) -> list[Any]:
+    if request.floor_args.startswith("quarter+partners:"):
+        count = int(request.floor_args.rpartition(":")[2])
+        refs = [f"P{n:03d}" for n in range(1, count + 1)]
+        return [importer_id, *current_quarter(periods.current_to), refs]
     args: list[Any] = [importer_id, *periods.dates()]
     if request.floor_args == "period+limit":
         args.append(limit)

@@ -332,7 +332,10 @@ async def run(
                 figures["floor_ratio"] = round(figures["p50_ms"] / floors[req.name], 2)
         queries[req.name] = figures
     notes["floor_p50_ms"] = floors
-    notes["floor"] = "one SQL statement over the same rollup tables, same numbers"
+    notes["floor"] = (
+        "one SQL statement over the same rollup tables: the same numbers for (a), (b), (c)"
+        " and one workshop; for the partner dashboards the same rollup rows summed per card"
+    )
     notes["no_floor"] = [r.name for r in reqs if r.floor is None]
 
     raw_args = [IMPORTER_ID, *periods.instants()]

@@ -70,7 +70,7 @@ async def test_a_tiny_run_measures_every_request_and_charts_it(server_url, tmp_p
     assert result["notes"]["b_same_answer_as_floor"] is True
     assert result["peer_ratio"] is None and result["notes"]["peer"]["reason"]
     floors = [f["floor_ratio"] for f in result["queries"].values() if f["floor_ratio"]]
-    assert len(floors) == 5 and all(math.isfinite(r) for r in floors)
+    assert len(floors) == 7 and all(math.isfinite(r) for r in floors)
     assert result["ingest_rows_per_s"] > 0 and result["notes"]["ingest"]["plain_copy_rows_per_s"]
     assert result["process_day_s"] >= 0
     assert all(len(v) == 5 for v in result["notes"]["first_requests_ms"].values())
