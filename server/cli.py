@@ -325,9 +325,13 @@ def serve(
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
-    """Run the benchmarks (bench/ lives in the checkout, not in the installed package)."""
+    """Benchmark side by side with PostGraphile: `--quick --out FILE` for a small set
+    (bench/ lives in the checkout, not in the installed package)."""
+    checkout = Path(__file__).resolve().parent.parent  # an editable install's checkout
+    if (checkout / "bench" / "__init__.py").exists() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
     try:
-        from bench.run import main as run_benchmarks
+        from bench.side_by_side import main as run_benchmarks
     except ImportError:
         console.print("the benchmarks live in the repository: run `make bench` from a checkout")
         raise typer.Exit(2) from None

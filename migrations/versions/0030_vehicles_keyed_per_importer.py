@@ -5,7 +5,7 @@ registered to another importer"), and a car sold across a border is a vehicle
 of each importer that services it.
 
 Revision ID: 0030
-Revises: 0010
+Revises: 0020
 Create Date: 2026-12-01 15:50:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | None = "0010"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

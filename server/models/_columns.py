@@ -18,3 +18,20 @@ def ref_to(target: str, *, nullable: bool = False, index: bool = False) -> Any:
     return Field(
         sa_column=Column(Integer, ForeignKey(target), nullable=nullable, index=index),
     )
+
+
+# Fact tables (what ingestion appends in bulk) name what each id refers to here
+# instead of in a FOREIGN KEY: the per-row RI trigger was half of writing new
+# visits. Ingestion resolves every ref in bulk in the same transaction as the
+# write, and referenced rows are never deleted, so no fact can dangle.
+REFERS_TO = "refers_to"
+
+
+def fact_ref(target: str, *, nullable: bool = False, primary_key: bool = False) -> Any:
+    """An integer id of a ``target`` (``table.column``) row, checked by ingestion
+    rather than by a foreign key (see ``REFERS_TO``)."""
+    return Field(
+        sa_column=Column(
+            Integer, nullable=nullable, primary_key=primary_key, info={REFERS_TO: target}
+        ),
+    )

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server.models._columns import ref_to, timestamp
+from server.models._columns import fact_ref, timestamp
 
 
 class Lead(SQLModel, table=True):
@@ -19,13 +19,13 @@ class Lead(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     lead_ref: str
     created_at: datetime = timestamp()
     source: str  # MARKETPLACE | DIRECT
-    marketplace_id: int | None = ref_to("marketplaces.id", nullable=True)
+    marketplace_id: int | None = fact_ref("marketplaces.id", nullable=True)
     exclusive: bool
-    workshop_id: int | None = ref_to("workshops.id", nullable=True)
+    workshop_id: int | None = fact_ref("workshops.id", nullable=True)
 
 
 class LeadOffer(SQLModel, table=True):
@@ -38,9 +38,9 @@ class LeadOffer(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    lead_id: int = ref_to("leads.id")
-    partner_id: int = ref_to("sales_partners.id")
+    importer_id: int = fact_ref("importers.id")
+    lead_id: int = fact_ref("leads.id")
+    partner_id: int = fact_ref("sales_partners.id")
     offered_at: datetime = timestamp()
     expires_at: datetime | None = timestamp(nullable=True)
     response: str  # PENDING | ACCEPTED | DECLINED | EXPIRED
@@ -52,12 +52,14 @@ class LeadEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("lead_id", "partner_id", "kind", "occurred_at"),
         Index("ix_lead_events_partner_lead", "partner_id", "lead_id"),
+        # processing reads only the events of the days that moved (partners.py)
+        Index("ix_lead_events_importer_occurred", "importer_id", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    lead_id: int = ref_to("leads.id")
-    partner_id: int = ref_to("sales_partners.id")
+    importer_id: int = fact_ref("importers.id")
+    lead_id: int = fact_ref("leads.id")
+    partner_id: int = fact_ref("sales_partners.id")
     occurred_at: datetime = timestamp()
     kind: str  # FEEDBACK | FIRST_CONTACT | WON | LOST | LEAD_RATING | CUSTOMER_RATING
     value: int | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from server.models._columns import ref_to, timestamp
+from server.models._columns import fact_ref, ref_to, timestamp
 
 
 class Vehicle(SQLModel, table=True):
@@ -33,14 +33,21 @@ class Visit(SQLModel, table=True):
         Index("ix_visits_vehicle_departed", "vehicle_id", "departed_at"),
         Index("ix_visits_workshop_departed", "workshop_id", "departed_at"),
         Index("ix_visits_importer_departed", "importer_id", "departed_at"),
-        Index("ix_visits_workshop_arrived", "workshop_id", "arrived_at"),
+        # Only visits still in the workshop: the data age needs their arrival
+        # (a departed visit's departure is later), and new departed visits skip it.
+        Index(
+            "ix_visits_workshop_arrived_open",
+            "workshop_id",
+            "arrived_at",
+            postgresql_where=text("departed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     visit_ref: str
-    workshop_id: int = ref_to("workshops.id")
-    vehicle_id: int = ref_to("vehicles.id")
+    workshop_id: int = fact_ref("workshops.id")
+    vehicle_id: int = fact_ref("vehicles.id")
     arrived_at: datetime = timestamp()
     departed_at: datetime | None = timestamp(nullable=True)
 
@@ -54,9 +61,9 @@ class Activation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    vehicle_id: int = ref_to("vehicles.id")
-    workshop_id: int = ref_to("workshops.id")
+    importer_id: int = fact_ref("importers.id")
+    vehicle_id: int = fact_ref("vehicles.id")
+    workshop_id: int = fact_ref("workshops.id")
     invited_at: datetime = timestamp()
     activated_at: datetime | None = timestamp(nullable=True)
     deactivated_at: datetime | None = timestamp(nullable=True)
@@ -71,9 +78,9 @@ class Chat(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     conversation_ref: str
-    workshop_id: int = ref_to("workshops.id")
+    workshop_id: int = fact_ref("workshops.id")
     started_at: datetime = timestamp()
     messages: int
     first_response_at: datetime | None = timestamp(nullable=True)
@@ -88,9 +95,9 @@ class Campaign(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     campaign_ref: str
-    workshop_id: int = ref_to("workshops.id")
+    workshop_id: int = fact_ref("workshops.id")
     sent_at: datetime = timestamp()
     recipients: int
 
@@ -114,10 +121,10 @@ class AppActivity(SQLModel, table=True):
         Index("ix_app_activity_importer_day", "importer_id", "day"),
     )
 
-    app_user_id: int = Field(foreign_key="app_users.id", primary_key=True)
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    app_user_id: int = fact_ref("app_users.id", primary_key=True)
+    workshop_id: int = fact_ref("workshops.id", primary_key=True)
     day: date = Field(primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
 
 
 class StaffUser(SQLModel, table=True):
@@ -136,8 +143,8 @@ class StaffActivity(SQLModel, table=True):
         Index("ix_staff_activity_importer_day", "importer_id", "day"),
     )
 
-    staff_user_id: int = Field(foreign_key="staff_users.id", primary_key=True)
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    staff_user_id: int = fact_ref("staff_users.id", primary_key=True)
+    workshop_id: int = fact_ref("workshops.id", primary_key=True)
     day: date = Field(primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = fact_ref("importers.id")
     actions: int

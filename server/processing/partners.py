@@ -16,7 +16,7 @@ names those days for the incremental job.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -161,9 +161,11 @@ missed AS (
       AND l.source = 'MARKETPLACE' AND o.response IN ('DECLINED', 'EXPIRED')
 ),
 received AS (
-    SELECT lead_id, partner_id AS receiver_id
-    FROM lead_offers
-    WHERE importer_id = :importer_id AND response = 'ACCEPTED'
+    -- only the missed leads' acceptances: a probe of (lead_id, partner_id) per lead
+    SELECT r.lead_id, r.partner_id AS receiver_id
+    FROM lead_offers r
+    WHERE r.importer_id = :importer_id AND r.response = 'ACCEPTED'
+      AND r.lead_id IN (SELECT lead_id FROM missed)
 )
 INSERT INTO partner_outflow_day (
     importer_id, partner_id, day, exclusive, marketplace_id, receiver_id, leads)
@@ -177,11 +179,14 @@ GROUP BY m.partner_id, m.day, m.exclusive, m.marketplace_id, r.receiver_id
 
 _DELETE = "DELETE FROM {table} WHERE importer_id = :importer_id AND " + _ANY_DAY.format(day="day")
 
-_INSERTS = (_OFFERS, _COHORT, _OPEN_LEADS, _OUTFLOW)
+INSERTS = (_OFFERS, _COHORT, _OPEN_LEADS, _OUTFLOW)
 
 # Acceptance days of cohorts whose known outcome grows when as-of moves from
 # `after` to `as_of`: an event of the accepting partner dated in (after, as_of].
-_TOUCHED_BY_TIME = f"""
+# `:lo`/`:hi` are plain instants around those local days so the
+# (importer_id, occurred_at) index reads only the events of the days that moved;
+# the exact local-day test below still decides.
+TOUCHED_BY_TIME = f"""
 WITH {_IMPORTER}
 SELECT DISTINCT CAST(o.responded_at AT TIME ZONE imp.tz AS date) AS day
 FROM lead_events e
@@ -189,6 +194,7 @@ CROSS JOIN importer imp
 JOIN lead_offers o ON o.lead_id = e.lead_id AND o.partner_id = e.partner_id
                   AND o.importer_id = :importer_id
 WHERE e.importer_id = :importer_id
+  AND e.occurred_at >= :lo AND e.occurred_at < :hi
   AND o.response = 'ACCEPTED' AND o.responded_at IS NOT NULL
   AND e.occurred_at < imp.cutoff
   AND (CAST(:after AS date) IS NULL
@@ -196,6 +202,35 @@ WHERE e.importer_id = :importer_id
   AND CAST(o.responded_at AT TIME ZONE imp.tz AS date) <= :as_of
 ORDER BY day
 """
+
+
+def rebuild_params(*, importer_id: int, days: Sequence[date] | None, as_of: date) -> dict[str, Any]:
+    """The bind parameters of :data:`INSERTS` and the deletes for ``days``.
+
+    ``lo``/``hi`` are instants that surely contain those local days, so the
+    (importer_id, time) indexes narrow the raw rows before the exact day test.
+    """
+    lo, hi = instant_bounds(days)
+    return {
+        "importer_id": importer_id,
+        "days": None if days is None else sorted(set(days)),
+        "as_of": as_of,
+        "lo": lo,
+        "hi": hi,
+    }
+
+
+def touched_params(*, importer_id: int, after: date | None, as_of: date) -> dict[str, Any]:
+    """The bind parameters of :data:`TOUCHED_BY_TIME`: events whose local day is in
+    (after, as_of], bounded by instants an index can use (none when the range is empty,
+    e.g. a second run on the same day)."""
+    if after is not None and after >= as_of:
+        lo, hi = instant_bounds([])
+    elif after is None:
+        lo, hi = instant_bounds(None)[0], instant_bounds([as_of])[1]
+    else:
+        lo, hi = instant_bounds([after + timedelta(days=1), as_of])
+    return {"importer_id": importer_id, "after": after, "as_of": as_of, "lo": lo, "hi": hi}
 
 
 async def rebuild_partner_days(
@@ -219,17 +254,10 @@ async def rebuild_partner_days(
     """
     if days is not None and not days:
         return
-    lo, hi = instant_bounds(days)  # lets the (importer_id, time) indexes narrow first
-    params: dict[str, Any] = {
-        "importer_id": importer_id,
-        "days": None if days is None else sorted(set(days)),
-        "as_of": as_of,
-        "lo": lo,
-        "hi": hi,
-    }
+    params = rebuild_params(importer_id=importer_id, days=days, as_of=as_of)
     for table in TABLES:
         await conn.execute(text(_DELETE.format(table=table)), params)
-    for insert in _INSERTS:
+    for insert in INSERTS:
         await conn.execute(text(insert), params)
 
 
@@ -242,7 +270,7 @@ async def partner_days_touched_by_time(
     These days change with no raw row changing, so ingestion never marks them.
     """
     result = await conn.execute(
-        text(_TOUCHED_BY_TIME),
-        {"importer_id": importer_id, "after": after, "as_of": as_of},
+        text(TOUCHED_BY_TIME),
+        touched_params(importer_id=importer_id, after=after, as_of=as_of),
     )
     return list(result.scalars().all())

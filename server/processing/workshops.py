@@ -150,14 +150,17 @@ _USERS_INSERT = (
 )
 
 # The newest delivered instant per workshop is the later of its newest departure
-# and its newest arrival (departed_at >= arrived_at, so no row needs both): two
-# index probes per workshop instead of a scan of every visit on every run.
+# and its newest arrival (departed_at >= arrived_at, so no row needs both, and
+# only a visit without departure can have the newest arrival): two index probes
+# per workshop instead of a scan of every visit on every run. The arrival index
+# holds open visits only, so writing departed visits skips it.
 _STATS_REFRESH = """
 INSERT INTO workshop_stats (workshop_id, importer_id, newest_data_day)
 SELECT w.id, :importer_id,
        CAST((greatest(
                 (SELECT max(v.departed_at) FROM visits v WHERE v.workshop_id = w.id),
-                (SELECT max(v.arrived_at) FROM visits v WHERE v.workshop_id = w.id))
+                (SELECT max(v.arrived_at) FROM visits v
+                 WHERE v.workshop_id = w.id AND v.departed_at IS NULL))
              AT TIME ZONE imp.timezone) AS date)
 FROM workshops w JOIN importers imp ON imp.id = w.importer_id
 WHERE w.importer_id = :importer_id
