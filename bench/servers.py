@@ -131,6 +131,8 @@ def insights(database_url: str, *, today: date, workers: int = 1) -> Iterator[Ru
         "INSIGHTS_TODAY": today.isoformat(),
         "INSIGHTS_PROCESS_SCHEDULE": "false",
         "INSIGHTS_LOG_LEVEL": "WARNING",
+        # A benchmark is one client hammering on purpose: no per-principal rate limit.
+        "INSIGHTS_RATE_LIMIT": "0",
         "INSIGHTS_DATA_DIR": str(OUT / "serve"),
     }
     command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1"]

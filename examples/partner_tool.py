@@ -97,7 +97,7 @@ def main() -> int:
             code = error.get("extensions", {}).get("code")
             print(f"{code}: {error.get('message')}", file=sys.stderr)
         return 1
-    for partner in answer["data"]["salesPartners"]:
+    for partner in answer["data"]["salesPartners"]["nodes"]:
         print("\n".join(cards(partner)))
     return 0
 

@@ -140,7 +140,7 @@ class GraphQLEndpoint:
         principal = principal_of(request)
         problem = _query_param_problem(request)
         if problem is not None:
-            await error_response(400, "BAD_USER_INPUT", problem)(scope, receive, send)
+            await error_response(400, "BAD_REQUEST", problem)(scope, receive, send)
             return
         body = None
         if request.method == "POST":
@@ -187,7 +187,7 @@ class GraphQLEndpoint:
 
         problem = json_problem(body)
         if problem is not None:
-            return error_response(400, "BAD_USER_INPUT", problem)
+            return error_response(400, "BAD_REQUEST", problem)
         return scope, body
 
 

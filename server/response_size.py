@@ -21,4 +21,7 @@ def capped(response: Response, limit: int) -> Response:
         f"the response would be {size} bytes, over the limit of {limit}: "
         "ask for fewer items (first), fields or series points"
     )
-    return JSONResponse(error_body(ResponseTooLarge.code, message))
+    # The operation ran, so the answer keeps GraphQL's shape: no data, one error.
+    refused = JSONResponse({"data": None, **error_body(ResponseTooLarge.code, message)})
+    refused.headers["content-type"] = response.headers.get("content-type", "application/json")
+    return refused

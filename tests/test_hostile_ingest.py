@@ -34,6 +34,11 @@ async def _count(engine: Any, table: str) -> int:
         return int((await c.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
 
 
+def _located(errors: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """(file line, column) of each row error of ``POST /ingest``."""
+    return [(e["extensions"]["line"], e["extensions"]["column"]) for e in errors]
+
+
 async def _post(client: Any, token: Any, kind: str, body: str) -> Any:
     headers = {"Authorization": f"Bearer {token('integration')}", "Content-Type": "text/csv"}
     return await client.post(f"/ingest/{kind}", content=body.encode(), headers=headers)
@@ -42,14 +47,14 @@ async def _post(client: Any, token: Any, kind: str, body: str) -> Any:
 @pytest.mark.parametrize(
     ("row", "column"),
     [
-        ("c1,,2026-11-02T10:00:00+01:00,40", "workshop_ref"),  # empty required ref
+        ("c1,,2026-11-02T10:00:00+01:00,40", "workshopRef"),  # empty required ref
         ("c1,w1,2026-11-02T10:00:00+01:00,", "recipients"),  # empty required value
-        ("c\x001,w1,2026-11-02T10:00:00+01:00,40", "campaign_ref"),  # NUL in a text cell
-        ("c1,w\x001,2026-11-02T10:00:00+01:00,40", "workshop_ref"),  # NUL in a ref
-        ("c1,w1,9999-12-31T23:59:59+00:00,40", "sent_at"),  # far future
-        ("c1,w1,0001-01-01T00:00:00+00:00,40", "sent_at"),  # year 1
-        ("c1,w1,1999-12-31T12:00:00+00:00,40", "sent_at"),  # before the window
-        ("c1,w1,2026-11-26T12:00:00+00:00,40", "sent_at"),  # after today + 1 (2026-11-24)
+        ("c\x001,w1,2026-11-02T10:00:00+01:00,40", "campaignRef"),  # NUL in a text cell
+        ("c1,w\x001,2026-11-02T10:00:00+01:00,40", "workshopRef"),  # NUL in a ref
+        ("c1,w1,9999-12-31T23:59:59+00:00,40", "sentAt"),  # far future
+        ("c1,w1,0001-01-01T00:00:00+00:00,40", "sentAt"),  # year 1
+        ("c1,w1,1999-12-31T12:00:00+00:00,40", "sentAt"),  # before the window
+        ("c1,w1,2026-11-26T12:00:00+00:00,40", "sentAt"),  # after today + 1 (2026-11-24)
     ],
     ids=["empty-ref", "empty-count", "nul-text", "nul-ref", "9999", "0001", "1999", "tomorrow+1"],
 )
@@ -57,7 +62,7 @@ async def test_post_csv_refuses_a_bad_row(client, token, engine, row, column):
     await _tenants(engine)
     response = await _post(client, token, "campaigns", f"{CAMPAIGN_HEADER}\n{GOOD}\n{row}\n")
     assert response.status_code == 422, response.text
-    assert [(e["line"], e["column"]) for e in response.json()["errors"]] == [(3, column)]
+    assert _located(response.json()["errors"]) == [(3, column)]
     assert await _count(engine, "campaigns") == 0
 
 
@@ -67,8 +72,8 @@ async def test_dates_outside_the_window_are_row_errors(client, token, engine):
     response = await _post(client, token, "app_activity", body)
     assert response.status_code == 422
     errors = response.json()["errors"]
-    assert [(e["line"], e["column"]) for e in errors] == [(3, "day"), (4, "day")]
-    assert "2000-01-01" in errors[0]["reason"]
+    assert _located(errors) == [(3, "day"), (4, "day")]
+    assert "2000-01-01" in errors[0]["message"]
     assert await _count(engine, "app_activity") == 0
 
 
@@ -86,7 +91,7 @@ async def test_unterminated_quote_at_end_of_file(client, token, engine):
     response = await _post(client, token, "campaigns", f'{CAMPAIGN_HEADER}\n{GOOD}\n"c1,w1,2026')
     assert response.status_code == 422, response.text
     [error] = response.json()["errors"]
-    assert error["line"] == 3 and "never closed" in error["reason"]
+    assert error["extensions"]["line"] == 3 and "never closed" in error["message"]
     assert await _count(engine, "campaigns") == 0
 
 
@@ -95,15 +100,15 @@ async def test_negative_model_year(client, token, engine):
     body = "vin,importer_ref,make,model,model_year\nV1,imp,VW,Up,2020\nV2,imp,VW,Up,-2020\n"
     response = await _post(client, token, "vehicles", body)
     assert response.status_code == 422
-    assert [(e["line"], e["column"]) for e in response.json()["errors"]] == [(3, "model_year")]
+    assert _located(response.json()["errors"]) == [(3, "modelYear")]
     assert await _count(engine, "vehicles") == 0
 
 
 @pytest.mark.parametrize(
     ("change", "column"),
     [
-        ({"workshopRef": ""}, "workshop_ref"),
-        ({"sentAt": "9999-12-31T23:59:59+00:00"}, "sent_at"),
+        ({"workshopRef": ""}, "workshopRef"),
+        ({"sentAt": "9999-12-31T23:59:59+00:00"}, "sentAt"),
     ],
     ids=["empty-ref", "9999"],
 )

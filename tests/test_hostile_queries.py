@@ -282,7 +282,7 @@ async def test_variables_nested_50k_deep_are_a_400(client, token):
         headers={**_auth(token), "content-type": "application/json"},
     )
     assert r.status_code == 400
-    assert _code(r.json()) == "BAD_USER_INPUT"
+    assert _code(r.json()) == "BAD_REQUEST"
     assert "deeper than" in r.json()["errors"][0]["message"]
 
 
@@ -294,4 +294,4 @@ async def test_variables_nested_deep_in_a_get_are_a_400(client, token):
         headers=_auth(token),
     )
     assert r.status_code == 400
-    assert _code(r.json()) == "BAD_USER_INPUT"
+    assert _code(r.json()) == "BAD_REQUEST"

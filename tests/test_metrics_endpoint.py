@@ -75,7 +75,12 @@ async def test_requests_latency_statements_and_ingest_rows(http, engine, token):
 
     graphql = {"route": "/graphql"}
     assert delta("insights_requests_total", **graphql, operation="Shops", code="OK") == 2
-    assert delta("insights_requests_total", **graphql, operation="Oops", code="BAD_USER_INPUT") == 1
+    assert (
+        delta(
+            "insights_requests_total", **graphql, operation="Oops", code="GRAPHQL_VALIDATION_FAILED"
+        )
+        == 1
+    )
     assert delta("insights_request_duration_seconds_count", **graphql, operation="Shops") == 2
     assert delta("insights_request_sql_statements_count", **graphql) == 3
     assert delta("insights_request_sql_statements_sum", **graphql) >= 2  # Oops sends none

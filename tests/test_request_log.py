@@ -89,7 +89,9 @@ async def test_client_mistakes_are_info_without_traceback(http, token, json_log)
     assert unauthenticated.status_code == 401
     lines = _requests(json_log())
     assert [line["level"] for line in lines] == ["INFO", "INFO"]
-    assert lines[0]["error_codes"] == ["BAD_USER_INPUT"] and lines[0]["role"] == "workshop"
+    assert (
+        lines[0]["error_codes"] == ["GRAPHQL_VALIDATION_FAILED"] and lines[0]["role"] == "workshop"
+    )
     assert lines[0]["request_id"] == generated
     assert lines[1]["error_codes"] == ["UNAUTHENTICATED"] and lines[1]["sub"] is None
     assert not any("exc_info" in line for line in json_log())

@@ -34,7 +34,13 @@ async def test_another_importers_vin_looks_unknown(client, token, engine):
             client, token, "b", "visits", VISITS + f"v1,wb,{vin},2026-11-02T10:00:00+01:00\n"
         )
         [error] = response.json()["errors"]
-        answers.append((response.status_code, error["column"], error["reason"].replace(vin, "?")))
+        answers.append(
+            (
+                response.status_code,
+                error["extensions"]["column"],
+                error["message"].replace(vin, "?"),
+            )
+        )
     assert answers[0] == answers[1] == (422, "vin", "unknown vin '?': load it in vehicles first")
 
     # B registers the same car (sold across the border): B's own vehicle, A's untouched.

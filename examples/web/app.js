@@ -6,13 +6,15 @@
 
 const QUERY = `query WebPartnerDashboard($preset: PeriodPreset!) {
   salesPartners {
-    id name
-    dashboard(filter: { period: { preset: $preset } }) {
-      period { from to }
-      pipeline { openLeads overdueLeads }
-      leadPick { offersReceived { value } pickRate { value } }
-      conversion { won { value } conversionRate { value } }
-      reportUrl
+    nodes {
+      id name
+      dashboard(filter: { period: { preset: $preset } }) {
+        period { from to }
+        pipeline { openLeads overdueLeads }
+        leadPick { offersReceived { value } pickRate { value } }
+        conversion { won { value } conversionRate { value } }
+        reportUrl
+      }
     }
   }
 }`;
@@ -99,7 +101,7 @@ async function load(api, token, preset) {
   try {
     const answer = await graphql(api, token, { preset });
     if (answer.errors) throw new Error(answer.errors.map((e) => e.message).join("; "));
-    show(answer.data.salesPartners);
+    show(answer.data.salesPartners.nodes);
     status.textContent = "Loaded.";
   } catch (error) {
     status.className = "error";

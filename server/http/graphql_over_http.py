@@ -19,6 +19,8 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from server.errors import InsightsError
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -104,7 +106,9 @@ def shape_answer(body: dict[str, object], result: ExecutionResult, media: str) -
     failure = failure_of(result)
     if failure is None:
         return None
-    for error in body.get("errors", ()):  # type: ignore[attr-defined]
+    for error, raw in zip(body.get("errors", ()), result.errors or (), strict=False):  # type: ignore[call-overload]
+        if isinstance(raw.original_error, InsightsError):
+            continue  # a check of ours named its own code (e.g. a NUL in a string)
         extensions = error.setdefault("extensions", {})
         extensions["code"] = code_for(failure, extensions.get("code", "BAD_USER_INPUT"))
     status = status_for(failure, media)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
+from server.errors import BadUserInput
+
 NUL = "\x00"
 MESSAGE = "a string argument holds a NUL character (\\u0000): remove it"
 
@@ -27,7 +29,7 @@ class RefuseNulCharacters(SchemaExtension):
             # A new list: the validation cache hands out shared ones.
             context.pre_execution_errors = [
                 *(context.pre_execution_errors or []),
-                GraphQLError(MESSAGE),
+                GraphQLError(MESSAGE, original_error=BadUserInput(MESSAGE)),
             ]
         yield
 
