@@ -97,6 +97,10 @@ def create_app(
         except Exception as exc:  # database away: the listener warms it once it connects
             log.warning("distinct-count copies not loaded at start: %s", exc)
         versions = start_following(url, engine, distinct_cache)
+        # Start-up ends once the listener has caught up (bounded: a database away
+        # at start must not stop the app from answering 503s).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(distinct_cache.following.wait(), timeout=5)
         yield
         for task in (schedule, versions):
             if task is not None:

@@ -79,20 +79,20 @@ async def _seed(engine, workshops: int) -> None:
     await run_processing(engine, today=TODAY)
 
 
-async def _count(settings, database_url, token, n: int) -> tuple[int, dict]:
+async def _count(settings, database_url, token, n: int) -> tuple[list[str], dict]:
     app = create_app(settings, database_url=database_url, migrate=False)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             headers = {"Authorization": f"Bearer {token('importer')}"}
-            await app.state.insights.distinct_cache.settled()  # loaded at start, off the count
+            await app.state.insights.distinct_cache.quiet()  # start-up loads, off the count
             with counting(app.state.insights.engine) as statements:
                 response = await http.post(
                     "/graphql", json={"query": QUERY, "variables": {"n": n}}, headers=headers
                 )
     body = response.json()
     assert "errors" not in body, body
-    return len(statements), body
+    return [" ".join(s.split())[:90] for s in statements], body
 
 
 @pytest.mark.parametrize("total", [300])
@@ -107,10 +107,10 @@ async def test_3_and_300_workshops_cost_the_same_statements(
     node = large["data"]["workshops"]["nodes"][-1]["dashboard"]
     assert node["newActivations"]["value"] == 1 and node["connectionRate"]["rate"] == 1.0
     assert node["activeStaff"]["value"] == 1 and node["workshopActivity"] == [{"activeDays": 1}]
-    assert few == many
+    assert len(few) == len(many), "\n".join(["3:", *few, f"{total}:", *many])
     # importer, page, day rows, data version, data age, activity, and the aliased
     # day rows (user ids: loaded at start-up, not by a request)
-    assert few <= 8, f"{few} statements for one request"
+    assert len(few) <= 8, f"{len(few)} statements for one request"
 
 
 def _aliased(n: int) -> str:

@@ -45,6 +45,8 @@ class DistinctCache:
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._warmed = False
+        self.following = asyncio.Event()
+        """Set once a data-version listener is connected and has caught up."""
 
     @property
     def state(self) -> CacheState:
@@ -109,6 +111,12 @@ class DistinctCache:
             self.refresh(engine, int(importer_id), int(seen))
         self._warmed = True
 
+    async def quiet(self) -> None:
+        """Wait until the listener has caught up and no load is under way (tests
+        that count a request's statements): nothing of start-up runs beside it."""
+        await self.following.wait()
+        await self.settled()
+
     async def settled(self) -> None:
         """Wait until no load is under way (tests; shutdown)."""
         while pending := [t for t in self._tasks.values() if not t.done()]:
@@ -129,6 +137,11 @@ def start_following(url: str, engine: AsyncEngine, cache: DistinctCache) -> asyn
         data_versions.follow(
             url,
             on_change=lambda importer_id, seen: cache.refresh(engine, importer_id, seen),
-            on_connect=lambda: cache.warm(engine),
+            on_connect=lambda: _caught_up(cache, engine),
         )
     )
+
+
+async def _caught_up(cache: DistinctCache, engine: AsyncEngine) -> None:
+    await cache.warm(engine)
+    cache.following.set()
