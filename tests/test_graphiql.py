@@ -6,11 +6,11 @@ import json
 
 import pytest
 from playwright.async_api import async_playwright
-from sqlalchemy import text
 
 from server.app import create_app
 from tests.browser import CHROMIUM_ARGS, chromium_executable
 from tests.live import serving
+from tests.oracle.fixtures import insert_importer, insert_workshop
 
 QUERY = '{ me { role } __type(name: "ActivationsDashboard") { fields { name } } }'
 _RESULT = """() => {
@@ -26,18 +26,9 @@ def chromium_path():
 
 async def _tenant(engine):
     async with engine.begin() as conn:
-        imp = (
-            await conn.execute(
-                text(
-                    "INSERT INTO importers (importer_ref, name, timezone, lead_due_days, lead_rating_enabled, customer_rating_enabled) VALUES ('imp', 'Importer', 'UTC', 30, false, false) RETURNING id"
-                )
-            )
-        ).scalar_one()
+        imp = await insert_importer(conn, ref="imp", timezone="UTC")
         for ref in ("w1", "w2"):
-            await conn.execute(
-                text("INSERT INTO workshops (importer_id, workshop_ref, name) VALUES (:i, :w, :w)"),
-                {"i": imp, "w": ref},
-            )
+            await insert_workshop(conn, imp, ref=ref)
 
 
 async def test_graphiql_runs_queries_in_chromium_for_two_roles(

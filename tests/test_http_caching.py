@@ -3,12 +3,12 @@ If-None-Match with the current tag is a 304 without the query's SQL; any ingest,
 processing run or mutation gives a new tag; POST answers are no-store."""
 
 import pytest
-from sqlalchemy import text
 
 from server.app import create_app
 from server.processing.job import run_processing
 from tests.conftest import TODAY
 from tests.live import in_process
+from tests.oracle.fixtures import insert_importer, insert_workshop
 from tests.statements import counting
 
 QUERY = "{ workshops { totalCount nodes { id name connectionRateGoal } } }"
@@ -31,18 +31,9 @@ def _auth(token, role="importer", **claims):
 
 async def _tenant(engine):
     async with engine.begin() as conn:
-        imp = (
-            await conn.execute(
-                text(
-                    "INSERT INTO importers (importer_ref, name, timezone, lead_due_days, lead_rating_enabled, customer_rating_enabled) VALUES ('imp', 'Importer', 'UTC', 30, false, false) RETURNING id"
-                )
-            )
-        ).scalar_one()
+        imp = await insert_importer(conn, ref="imp", timezone="UTC")
         for ref in ("w1", "w2"):
-            await conn.execute(
-                text("INSERT INTO workshops (importer_id, workshop_ref, name) VALUES (:i, :w, :w)"),
-                {"i": imp, "w": ref},
-            )
+            await insert_workshop(conn, imp, ref=ref)
 
 
 async def _get(client, headers, query=QUERY, **extra):

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from server.app import create_app
 from tests.live import in_process
+from tests.oracle.fixtures import insert_importer, insert_workshop
 from tests.statements import counting
 
 
@@ -153,15 +154,6 @@ async def test_pdf_errors_share_the_shape(client, token):
 
 async def _importer(engine, workshop=None):
     async with engine.begin() as conn:
-        imp = (
-            await conn.execute(
-                text(
-                    "INSERT INTO importers (importer_ref, name, timezone, lead_due_days, lead_rating_enabled, customer_rating_enabled) VALUES ('imp', 'Importer', 'UTC', 30, false, false) RETURNING id"
-                )
-            )
-        ).scalar_one()
+        imp = await insert_importer(conn, ref="imp", timezone="UTC")
         if workshop:
-            await conn.execute(
-                text("INSERT INTO workshops (importer_id, workshop_ref, name) VALUES (:i, :w, :w)"),
-                {"i": imp, "w": workshop},
-            )
+            await insert_workshop(conn, imp, ref=workshop)
