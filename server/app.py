@@ -27,7 +27,9 @@ from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
-from server.resolvers.distinct_cache import DistinctCache, start_following
+from server.resolvers.day_copy import DayCopy, day_copy
+from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.versioned_copies import start_following
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class AppState:
     verifier: TokenVerifier
     schemas: dict[Role, strawberry.Schema]
     distinct_cache: DistinctCache
+    day_copy: DayCopy
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -58,8 +61,15 @@ async def readyz(request: Request) -> JSONResponse:
     if not current:
         return JSONResponse({"status": "unavailable", "migrations": "behind"}, 503)
     cache = state.distinct_cache
+    days = state.day_copy
     return JSONResponse(
-        {"status": "ok", "distinctCache": cache.state, "distinctCacheBytes": cache.nbytes}
+        {
+            "status": "ok",
+            "distinctCache": cache.state,
+            "distinctCacheBytes": cache.nbytes,
+            "dayCopy": days.state,
+            "dayCopyBytes": days.nbytes,
+        }
     )
 
 
@@ -76,8 +86,9 @@ def create_app(
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
     distinct_cache = DistinctCache()
+    days = day_copy(max_bytes=settings.day_copy_max_bytes, enabled=settings.day_copy)
     apps = {
-        role: RoleGraphQL(schema, engine, settings, distinct_cache)
+        role: RoleGraphQL(schema, engine, settings, distinct_cache, days)
         for role, schema in schemas.items()
     }
     endpoint = GraphQLEndpoint(apps, verifier, settings)
@@ -89,9 +100,10 @@ def create_app(
         schedule = _start_schedule(settings, engine)
         try:  # starts the loads; no request waits for them
             await distinct_cache.warm(engine)
+            await days.warm(engine)
         except Exception as exc:  # database away: the listener warms it once it connects
             log.warning("distinct-count copies not loaded at start: %s", exc)
-        versions = start_following(url, engine, distinct_cache)
+        versions = start_following(url, engine, [distinct_cache, days])
         yield
         for task in (schedule, versions):
             if task is not None:
@@ -99,6 +111,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await distinct_cache.close()
+        await days.close()
         await engine.dispose()
 
     app = Starlette(
@@ -117,6 +130,7 @@ def create_app(
         verifier=verifier,
         schemas=schemas,
         distinct_cache=distinct_cache,
+        day_copy=days,
     )
     return app
 

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     max_ingest_bytes: int = Field(default=64 * 1_048_576, ge=1)
     # plain-data sub-trees completed in one pass (server/schema/fast_execution.py)
     fast_execution: bool = True
+    day_copy: bool = True
+    """Answer day rollups from an in-process columnar copy (server/metrics/columnar.py)."""
+    day_copy_max_bytes: int = Field(default=256 * 1_048_576, ge=0)
+    """The memory the day-rollup copies of one process may hold; importers beyond it read SQL."""
 
     @field_validator("database_url", "database_read_url")
     @classmethod

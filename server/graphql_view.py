@@ -22,6 +22,7 @@ from server.config import Settings
 from server.deadline import install_statement_timeout, within_deadline
 from server.errors import RequestTimeout, Unauthenticated, error_body
 from server.json_nesting import json_problem
+from server.resolvers.day_copy import DayCopy
 from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.loaders import Loaders
 from server.response_size import capped
@@ -38,6 +39,7 @@ class RoleGraphQL(GraphQL[Context, None]):
         engine: AsyncEngine,
         settings: Settings,
         distinct_cache: DistinctCache,
+        day_copy: DayCopy | None = None,
     ) -> None:
         development = settings.environment == "development"
         super().__init__(
@@ -46,6 +48,7 @@ class RoleGraphQL(GraphQL[Context, None]):
         self.engine = engine
         self.settings = settings
         self.distinct_cache = distinct_cache
+        self.day_copy = day_copy
         install_statement_timeout(engine)
 
     async def get_context(self, request: Any, response: Any) -> Context:
@@ -54,7 +57,7 @@ class RoleGraphQL(GraphQL[Context, None]):
             principal=request.state.principal,
             engine=self.engine,
             settings=self.settings,
-            loaders=Loaders(self.engine, self.distinct_cache),
+            loaders=Loaders(self.engine, self.distinct_cache, self.day_copy),
             request=request,
         )
 

@@ -86,6 +86,7 @@ async def _count(settings, database_url, token, n: int) -> tuple[int, dict]:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             headers = {"Authorization": f"Bearer {token('importer')}"}
             await app.state.insights.distinct_cache.settled()  # loaded at start, off the count
+            await app.state.insights.day_copy.settled()
             with counting(app.state.insights.engine) as statements:
                 response = await http.post(
                     "/graphql", json={"query": QUERY, "variables": {"n": n}}, headers=headers

@@ -157,7 +157,7 @@ async def _dashboard(
         principal=principal,
         engine=state.engine,
         settings=state.settings,
-        loaders=Loaders(state.engine, state.distinct_cache),
+        loaders=Loaders(state.engine, state.distinct_cache, state.day_copy),
         request=request,
     )
     result = await _schemas(request)[principal.role].execute(

@@ -20,8 +20,10 @@ from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows
+from server.resolvers.day_copy import DayCopy
+from server.resolvers.day_copy import day_rows as day_rows_from_copy
 from server.resolvers.distinct_cache import DistinctCache
-from server.resolvers.distinct_ids import KINDS, load_window
+from server.resolvers.distinct_ids import KINDS, load_window, version
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
@@ -99,10 +101,17 @@ async def _by_ref(
 class Loaders:
     """The DataLoaders of one request."""
 
-    def __init__(self, engine: AsyncEngine, distinct_cache: DistinctCache | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        distinct_cache: DistinctCache | None = None,
+        day_copy: DayCopy | None = None,
+    ) -> None:
         self.engine = engine
-        # without the app's cache (one-off use): each distinct count from SQL
+        # without the app's caches (one-off use): everything from SQL
         self.distinct_cache = distinct_cache
+        self.day_copy = day_copy
+        self.data_version: DataLoader[int, int] = DataLoader(self._versions)
         self.day_rows: DataLoader[ScopeKey, DayRows] = DataLoader(self._day_rows)
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
@@ -157,6 +166,11 @@ class Loaders:
         ) -> list[DayRows]:
             scopes = [k.workshops for k in batch]
             importer_id, current, previous, with_days = group
+            if self.day_copy is not None and self.day_copy.active:
+                seen = await self.data_version.load(importer_id)
+                copy = self.day_copy.get(self.engine, importer_id, seen)
+                if copy is not None:
+                    return day_rows_from_copy(copy, scopes, current, previous, with_days=with_days)
             return await activations.day_rows(
                 self.engine, importer_id, scopes, current, previous, with_days=with_days
             )
@@ -186,6 +200,10 @@ class Loaders:
             return [{kind: per_kind[kind][i] for kind in KINDS} for i in range(len(batch))]
 
         return await _grouped(keys, lambda k: k.group, fetch)
+
+    async def _versions(self, keys: Sequence[int]) -> list[int]:
+        async with self.engine.connect() as conn:
+            return [await version(conn, importer_id) for importer_id in keys]
 
     async def _newest(self, keys: Sequence[tuple[int, int]]) -> list[date | None]:
         async def fetch(importer_id: int, batch: list[tuple[int, int]]) -> list[date | None]:
