@@ -33,7 +33,7 @@ def _rows(rng: random.Random) -> dict[tuple[int, int], tuple[float, ...]]:
 
 def _built(rows):
     workshops = sorted({w for w, _ in rows})
-    builder = DayColumnsBuilder(COLUMNS, FLOATING, workshops, FIRST.toordinal(), 60)
+    builder = DayColumnsBuilder(COLUMNS, FLOATING, workshops, FIRST.toordinal(), 60, counted=("n",))
     keys = sorted(rows)
     builder.add(
         np.array([w for w, _ in keys], np.int64),
@@ -98,3 +98,18 @@ def test_a_row_of_an_unannounced_workshop_is_refused():
         builder.add(
             np.array([2], np.int64), np.array([0], np.int64), {c: np.array([1]) for c in COLUMNS}
         )
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_activity_counts_active_days_and_finds_the_last(seed):
+    rows = _rows(random.Random(seed))
+    copy = _built(rows)
+    for period in PERIODS:
+        found = copy.activity([3, 7, 11, 40, 99], period, "n", "big")
+        lo, hi = (period.start - FIRST).days, (period.end - FIRST).days
+        for w in (3, 7, 11, 40):
+            days = [d for (x, d), v in rows.items() if x == w and lo <= d <= hi and v[0] > 0]
+            actions = sum(v[1] for (x, d), v in rows.items() if x == w and lo <= d <= hi)
+            last = FIRST + timedelta(days=max(days)) if days else None
+            assert found[w] == (len(days), actions, last), (w, period)
+        assert 99 not in found

@@ -61,16 +61,19 @@ class DayColumns:
         days: int,
         workshops: IntArray,
         parts: Sequence[_Column],
+        days_with: Mapping[str, _Column] | None = None,
     ) -> None:
         self.columns = tuple(columns)
         self.first_day = first_day  # ordinal of the first day held
         self.days = days
         self.workshops = workshops  # sorted workshop ids: row i holds workshops[i]
         self._parts = tuple(parts)
+        self._days_with = dict(days_with or {})  # per column: days with a value > 0
 
     @property
     def nbytes(self) -> int:
-        return self.workshops.nbytes + sum(p.nbytes for p in self._parts)
+        parts = (*self._parts, *self._days_with.values())
+        return self.workshops.nbytes + sum(p.nbytes for p in parts)
 
     def _edges(self, period: Period) -> tuple[int, int]:
         """The period as [start, end) indexes into the held days, clipped."""
@@ -132,6 +135,36 @@ class DayColumns:
                 per_period.append(tuple(values))
             result.append(per_period)
         return result
+
+    def activity(
+        self, workshop_ids: Sequence[int], period: Period, counted: str, summed: str
+    ) -> dict[int, tuple[int, int, date | None]]:
+        """Per workshop with data: the days of ``period`` on which ``counted`` is
+        above 0, ``summed`` summed over the period, and the last such day."""
+        days_with = self._days_with[counted]
+        total = self._parts[self.columns.index(summed)]
+        assert days_with.cumulative is not None and total.cumulative is not None
+        ids = np.unique(np.asarray(workshop_ids, dtype=np.int64))
+        if not len(self.workshops) or not len(ids):
+            return {}
+        at = np.minimum(np.searchsorted(self.workshops, ids), len(self.workshops) - 1)
+        rows = at[self.workshops[at] == ids]
+        start, end = self._edges(period)
+        seen = days_with.cumulative[rows, start : end + 1].astype(np.int64)
+        active = seen[:, -1] - seen[:, 0]
+        sums = _row_sums(total, rows, start, end)
+        # the last active day: the first edge whose count already reaches the total
+        reached = (seen < seen[:, -1:]).sum(axis=1) - 1
+        return {
+            int(self.workshops[r]): (
+                n,
+                s,
+                date.fromordinal(self.first_day + start + k) if n else None,
+            )
+            for r, n, s, k in zip(
+                rows.tolist(), active.tolist(), sums.tolist(), reached.tolist(), strict=True
+            )
+        }
 
     def daily(self, scope: Sequence[int], first: date, last: date) -> Array:
         """The scope's columns per day from ``first`` to ``last`` (columns x days;
@@ -198,6 +231,7 @@ class DayColumnsBuilder:
         workshops: every workshop id that has rows (any order).
         first_day: the ordinal of the earliest day with a row.
         days: how many days from ``first_day`` to the latest day with a row.
+        counted: columns whose days with a value above 0 are counted too.
     """
 
     def __init__(
@@ -207,8 +241,10 @@ class DayColumnsBuilder:
         workshops: Sequence[int],
         first_day: int,
         days: int,
+        counted: Sequence[str] = (),
     ) -> None:
         self.columns = tuple(columns)
+        self.counted = tuple(counted)
         self.floating = tuple(c in floating for c in self.columns)
         self.workshops: IntArray = np.unique(np.asarray(workshops, dtype=np.int64))
         self.first_day = first_day
@@ -247,25 +283,34 @@ class DayColumnsBuilder:
             self._values[c][rows, day_offsets] = given
 
     def build(self) -> DayColumns:
+        days_with = {
+            name: _cumulative((self._values[self.columns.index(name)] > 0).astype(np.int32), False)
+            for name in self.counted
+        }
         parts = [self._column(c) for c in range(len(self.columns))]
         self._values = []
-        return DayColumns(self.columns, self.first_day, self.days, self.workshops, parts)
+        return DayColumns(self.columns, self.first_day, self.days, self.workshops, parts, days_with)
 
     def _column(self, c: int) -> _Column:
         values = self._values[c]
         floating = self.floating[c]
         if floating and not _integral(values):
             return _Column(None, None, values, values.sum(axis=0), floating)
-        rows, days = values.shape
-        cumulative = np.zeros((rows, days + 1), dtype=np.int64)
-        np.cumsum(values, axis=1, out=cumulative[:, 1:], dtype=np.int64)
-        total = np.zeros(days + 1, dtype=np.int64)
-        np.cumsum(values.sum(axis=0, dtype=np.int64), out=total[1:])
-        small = not cumulative.size or (
-            cumulative.min() >= _INT32.min and cumulative.max() <= _INT32.max
-        )
-        held = cumulative.astype(np.int32) if small else cumulative
-        return _Column(held, total, None, None, floating)
+        return _cumulative(values, floating)
+
+
+def _cumulative(values: Array, floating: bool) -> _Column:
+    """Integral day values (rows x days) summed along the days."""
+    rows, days = values.shape
+    cumulative = np.zeros((rows, days + 1), dtype=np.int64)
+    np.cumsum(values, axis=1, out=cumulative[:, 1:], dtype=np.int64)
+    total = np.zeros(days + 1, dtype=np.int64)
+    np.cumsum(values.sum(axis=0, dtype=np.int64), out=total[1:])
+    small = not cumulative.size or (
+        cumulative.min() >= _INT32.min and cumulative.max() <= _INT32.max
+    )
+    held = cumulative.astype(np.int32) if small else cumulative
+    return _Column(held, total, None, None, floating)
 
 
 def _integral(values: Array) -> bool:

@@ -21,6 +21,7 @@ from server.metrics.daytable import DayTable
 from server.metrics.periods import Period
 from server.models.rollups import WorkshopDay
 from server.processing.workshops import COLUMNS as DAY_COLUMNS
+from server.resolvers.activations import ActivityRow
 from server.resolvers.distinct_ids import version
 from server.resolvers.versioned_copies import VersionedCopies
 
@@ -33,6 +34,9 @@ FLOATING = frozenset(
     if name in DAY_COLUMNS and field.annotation is float
 )
 """The columns the database stores as floats (answered as floats)."""
+
+ACTIVE_COLUMN, ACTIONS_COLUMN = "staff_rows", "staff_actions"
+"""A workshop is active on a day with staff activity rows (workshopActivity)."""
 
 DayCopy = VersionedCopies[DayColumns]
 
@@ -88,7 +92,12 @@ async def load(engine: AsyncEngine, importer_id: int, budget: int) -> tuple[int,
             if needed > budget:
                 return as_of, None
             builder = DayColumnsBuilder(
-                DAY_COLUMNS, FLOATING, ids, first.toordinal() if first else 0, days
+                DAY_COLUMNS,
+                FLOATING,
+                ids,
+                first.toordinal() if first else 0,
+                days,
+                counted=(ACTIVE_COLUMN,),
             )
             for start in range(0, len(ids), CHUNK_WORKSHOPS):
                 rows = (
@@ -137,3 +146,11 @@ def day_rows(
         ] = 0
         tables.append(ColumnarDays(DAY_COLUMNS, first, values))
     return tables
+
+
+def workshop_activity(
+    copy: DayColumns, workshop_ids: Sequence[int], period: Period
+) -> dict[int, ActivityRow]:
+    """What ``activations.workshop_activity`` answers, from the copy."""
+    found = copy.activity(workshop_ids, period, ACTIVE_COLUMN, ACTIONS_COLUMN)
+    return {w: ActivityRow(*values) for w, values in found.items()}

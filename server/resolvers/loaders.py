@@ -16,12 +16,14 @@ from typing import TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
+from server.metrics.columnar import DayColumns
 from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows
 from server.resolvers.day_copy import DayCopy
 from server.resolvers.day_copy import day_rows as day_rows_from_copy
+from server.resolvers.day_copy import workshop_activity as activity_from_copy
 from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.distinct_ids import KINDS, load_window, version
 from server.resolvers.partner_loaders import PartnerLoaders
@@ -166,11 +168,9 @@ class Loaders:
         ) -> list[DayRows]:
             scopes = [k.workshops for k in batch]
             importer_id, current, previous, with_days = group
-            if self.day_copy is not None and self.day_copy.active:
-                seen = await self.data_version.load(importer_id)
-                copy = self.day_copy.get(self.engine, importer_id, seen)
-                if copy is not None:
-                    return day_rows_from_copy(copy, scopes, current, previous, with_days=with_days)
+            copy = await self._day_copy(importer_id)
+            if copy is not None:
+                return day_rows_from_copy(copy, scopes, current, previous, with_days=with_days)
             return await activations.day_rows(
                 self.engine, importer_id, scopes, current, previous, with_days=with_days
             )
@@ -201,6 +201,14 @@ class Loaders:
 
         return await _grouped(keys, lambda k: k.group, fetch)
 
+    async def _day_copy(self, importer_id: int) -> DayColumns | None:
+        """The importer's day-rollup copy if it is of the data version this
+        request sees (one look at the version per request), else None: SQL."""
+        if self.day_copy is None or not self.day_copy.active:
+            return None
+        seen = await self.data_version.load(importer_id)
+        return self.day_copy.get(self.engine, importer_id, seen)
+
     async def _versions(self, keys: Sequence[int]) -> list[int]:
         async with self.engine.connect() as conn:
             return [await version(conn, importer_id) for importer_id in keys]
@@ -218,9 +226,14 @@ class Loaders:
         async def fetch(
             group: tuple[int, Period], batch: list[WorkshopPeriodKey]
         ) -> list[ActivityRow]:
-            found = await activations.workshop_activity(
-                self.engine, group[0], [k.workshop_id for k in batch], group[1]
-            )
+            workshops = [k.workshop_id for k in batch]
+            copy = await self._day_copy(group[0])
+            if copy is not None:
+                found = activity_from_copy(copy, workshops, group[1])
+            else:
+                found = await activations.workshop_activity(
+                    self.engine, group[0], workshops, group[1]
+                )
             return [found.get(k.workshop_id, ActivityRow(0, 0, None)) for k in batch]
 
         return await _grouped(keys, lambda k: (k.importer_id, k.period), fetch)
