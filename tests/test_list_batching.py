@@ -36,6 +36,7 @@ async def test_aliased_pages_of_dashboards_are_one_batch(
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             headers = {"Authorization": f"Bearer {token('importer')}"}
+            await app.state.insights.day_copy.following.wait()
             await app.state.insights.day_copy.settled()
             await app.state.insights.distinct_cache.settled()
             with counting(app.state.insights.engine) as statements:

@@ -185,7 +185,8 @@ class Loaders:
             scopes = [k.workshops for k in batch]
             ids = None
             if self.distinct_cache is not None:
-                ids = await self.distinct_cache.ids(self.engine, importer_id)
+                seen = await self.data_version.load(importer_id)  # shared with the day copy
+                ids = await self.distinct_cache.ids(self.engine, importer_id, seen)
             if ids is None:  # the copy is loading: read just these workshops and days
                 workshops = sorted({w for scope in scopes for w in scope})
                 ids = await load_window(

@@ -64,6 +64,8 @@ class VersionedCopies(Generic[T]):
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._warmed = False
+        self.following = asyncio.Event()
+        """Set once the data-version listener has connected and caught up."""
 
     @property
     def state(self) -> CopyState:
@@ -190,5 +192,8 @@ def start_following(
     async def connected() -> None:
         for follower in followers:
             await follower.warm(engine)
+        for follower in followers:
+            if isinstance(follower, VersionedCopies):
+                follower.following.set()
 
     return asyncio.create_task(data_versions.follow(url, on_change=changed, on_connect=connected))
