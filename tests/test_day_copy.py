@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -191,3 +191,86 @@ async def test_every_plain_field_the_same_both_ways(copy_and_sql):
         for query, variables in _every_plain_field(types):
             copy, sql = await ask(query, variables, role, claims)
             assert copy == sql, f"{role}: differs for {query[:300]}"
+
+
+_RESPONSE_TIME = """
+query($ids: [ID!], $period: PeriodInput!) {
+  activationsDashboard(workshopIds: $ids, period: $period) {
+    chatFirstResponseTime { value trend { previous change changePercent direction favorable } }
+    chatMessages { value trend { previous change } series { date value } }
+  }
+}"""
+
+
+async def test_fractional_response_seconds_agree_up_to_float_rounding(
+    engine, settings, database_url, token
+):
+    """Response times with microseconds are not integral: the copy sums them in
+    float64 and agrees with SQL up to rounding (SQL's own float sums vary with
+    their order the same way); everything else stays identical."""
+    import random
+
+    from tests.oracle.fixtures import insert_chat, insert_importer, insert_workshop
+
+    rng = random.Random(8)
+    async with engine.begin() as c:
+        imp = await insert_importer(c, ref="imp")
+        workshops = [await insert_workshop(c, imp, ref=f"w{n}") for n in range(1, 4)]
+        for _ in range(300):
+            started = datetime.combine(
+                TODAY - timedelta(days=rng.randrange(1, 70)), datetime.min.time(), tzinfo=UTC
+            ) + timedelta(seconds=rng.random() * 80_000)
+            answered = started + timedelta(seconds=rng.random() * 9_000)
+            await insert_chat(c, rng.choice(workshops), started, rng.randint(1, 9), answered)
+    await run_processing(engine, today=TODAY)
+    answers = []
+    headers = {"Authorization": f"Bearer {token('importer')}"}
+    async with AsyncExitStack() as stack:
+        clients = []
+        for with_copy in (True, False):
+            app = create_app(
+                settings.model_copy(update={"day_copy": with_copy}),
+                database_url=database_url,
+                migrate=False,
+            )
+            manager = await stack.enter_async_context(LifespanManager(app))
+            await app.state.insights.day_copy.settled()
+            transport = httpx.ASGITransport(app=manager.app)
+            clients.append(
+                await stack.enter_async_context(
+                    httpx.AsyncClient(transport=transport, base_url="http://t")
+                )
+            )
+        for period in _periods():
+            for scope in (None, ["w1"], ["w2", "w3"]):
+                variables = {"ids": scope, "period": period}
+                pair = [
+                    (
+                        await http.post(
+                            "/graphql",
+                            json={"query": _RESPONSE_TIME, "variables": variables},
+                            headers=headers,
+                        )
+                    ).json()
+                    for http in clients
+                ]
+                answers.append((variables, *pair))
+    fractional = 0
+    for variables, copy, sql in answers:
+        assert copy.get("errors") == sql.get("errors"), variables
+        if "data" not in sql or sql["data"] is None:
+            continue
+        a, b = copy["data"]["activationsDashboard"], sql["data"]["activationsDashboard"]
+        assert a["chatMessages"] == b["chatMessages"], variables
+        x, y = a["chatFirstResponseTime"], b["chatFirstResponseTime"]
+        for field in ("value",):
+            assert (x[field] is None) == (y[field] is None), variables
+            if y[field] is not None:
+                fractional += y[field] != int(y[field])
+                assert x[field] == pytest.approx(y[field], rel=1e-12), variables
+        for field in ("previous", "change", "changePercent"):
+            if y["trend"][field] is None:
+                assert x["trend"][field] is None, variables
+            else:
+                assert x["trend"][field] == pytest.approx(y["trend"][field], rel=1e-9, abs=1e-9)
+    assert fractional > 10
