@@ -115,6 +115,10 @@ def _queries() -> list[tuple[str, dict[str, Any]]]:
             queries.append((dashboard, {"ids": scope, "period": period}))
             queries.append((_TOTALS_ONLY, {"ids": scope, "period": period}))
         queries.append((_LIST, {"period": period}))
+    # a long custom period: mostly days without data, on either side
+    long = {"from": "2012-01-01", "to": str(TODAY - timedelta(days=1))}
+    for scope in (None, ["w1"]):
+        queries.append((_dashboard("MONTH", "NAME"), {"ids": scope, "period": long}))
     return queries
 
 

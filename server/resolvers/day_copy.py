@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -134,17 +135,24 @@ def day_rows(
             DayTable.of_totals(DAY_COLUMNS, dict(zip(periods, sums, strict=True)))
             for sums in copy.totals(scopes, periods)
         ]
-    first, last = min(current.start, previous.start), max(current.end, previous.end)
+    # only the held days: the rest are zeros anyway (a long custom period costs nothing)
+    lo = max(min(current.start, previous.start).toordinal(), copy.first_day)
+    hi = min(max(current.end, previous.end).toordinal(), copy.first_day + copy.days - 1)
+    hi = max(hi, lo - 1)
+    first, last = date.fromordinal(lo), date.fromordinal(hi) if hi >= lo else None
+    gap = slice(
+        min(max(previous.end.toordinal() + 1 - lo, 0), hi - lo + 1),
+        min(max(current.start.toordinal() - lo, 0), hi - lo + 1),
+    )
     tables: list[DayTable] = []
     for scope in scopes:
-        values = copy.daily(scope, first, last)
-        # days between the two periods (calendar presets) are no period's
-        values[
-            :,
-            previous.end.toordinal() + 1 - first.toordinal() : current.start.toordinal()
-            - first.toordinal(),
-        ] = 0
-        tables.append(ColumnarDays(DAY_COLUMNS, first, values))
+        if last is None:
+            values = np.zeros((len(copy.columns), 0), dtype=np.float64)
+        else:
+            values = copy.daily(scope, first, last)
+            # days between the two periods (calendar presets) are no period's
+            values[:, gap] = 0
+        tables.append(ColumnarDays(copy.columns, first, values))
     return tables
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
@@ -25,6 +26,10 @@ from server import data_versions
 log = logging.getLogger(__name__)
 
 CopyState = Literal["cold", "loading", "warm", "off"]
+
+RETRY_SECONDS = 30.0
+"""After a failed load, requests read SQL this long before one tries again (a
+load that keeps failing must not be restarted by every request)."""
 
 
 class Sized(Protocol):
@@ -63,6 +68,7 @@ class VersionedCopies(Generic[T]):
         self._entries: dict[int, _Entry[T]] = {}
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._failed_at: dict[int, float] = {}
         self._warmed = False
         self.following = asyncio.Event()
         """Set once the data-version listener has connected and caught up."""
@@ -118,6 +124,9 @@ class VersionedCopies(Generic[T]):
         entry = self._entries.get(importer_id)
         if entry is not None and entry.version >= seen:
             return
+        failed = self._failed_at.get(importer_id)
+        if failed is not None and time.monotonic() - failed < RETRY_SECONDS:
+            return
         task = self._tasks.get(importer_id)
         if task is None or task.done():
             self._tasks[importer_id] = asyncio.create_task(self._load(engine, importer_id))
@@ -129,12 +138,24 @@ class VersionedCopies(Generic[T]):
                 for i, e in self._entries.items()
                 if i != importer_id and e.copy is not None
             )
+            started = time.perf_counter()
             try:
                 as_of, copy = await self.loader(engine, importer_id, self.max_bytes - others)
-            except Exception:  # the request path falls back to SQL; the next request retries
+            except Exception:  # the request path falls back to SQL; a later request retries
                 log.exception("loading the %s of importer %s failed", self.name, importer_id)
+                self._failed_at[importer_id] = time.monotonic()
                 return
-            if copy is None:
+            self._failed_at.pop(importer_id, None)
+            if copy is not None:
+                log.info(
+                    "loaded the %s of importer %s (version %s): %.1f MiB in %.2f s",
+                    self.name,
+                    importer_id,
+                    as_of,
+                    copy.nbytes / 2**20,
+                    time.perf_counter() - started,
+                )
+            else:
                 log.warning(
                     "the %s of importer %s exceeds its memory budget; answered from SQL",
                     self.name,
