@@ -27,8 +27,8 @@ from server.ingest_route import ingest_csv
 from server.migrate import is_current, upgrade_async
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
-from server.resolvers.day_copy import DayCopy, day_copy
 from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.read_copies import ReadCopies
 from server.resolvers.versioned_copies import start_following
 from server.schema.build import build_schemas
 
@@ -42,7 +42,7 @@ class AppState:
     verifier: TokenVerifier
     schemas: dict[Role, strawberry.Schema]
     distinct_cache: DistinctCache
-    day_copy: DayCopy
+    day_copy: ReadCopies
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -86,7 +86,7 @@ def create_app(
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
     distinct_cache = DistinctCache()
-    days = day_copy(max_bytes=settings.day_copy_max_bytes, enabled=settings.day_copy)
+    days = ReadCopies(max_bytes=settings.day_copy_max_bytes, enabled=settings.day_copy)
     apps = {
         role: RoleGraphQL(schema, engine, settings, distinct_cache, days)
         for role, schema in schemas.items()

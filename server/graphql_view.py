@@ -22,9 +22,9 @@ from server.config import Settings
 from server.deadline import install_statement_timeout, within_deadline
 from server.errors import RequestTimeout, Unauthenticated, error_body
 from server.json_nesting import json_problem
-from server.resolvers.day_copy import DayCopy
 from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.loaders import Loaders
+from server.resolvers.read_copies import ReadCopies
 from server.response_size import capped
 from server.schema.context import Context
 from server.schema.errors import format_error
@@ -39,7 +39,7 @@ class RoleGraphQL(GraphQL[Context, None]):
         engine: AsyncEngine,
         settings: Settings,
         distinct_cache: DistinctCache,
-        day_copy: DayCopy | None = None,
+        day_copy: ReadCopies | None = None,
     ) -> None:
         development = settings.environment == "development"
         super().__init__(

@@ -49,12 +49,12 @@ async def _leads(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
 async def test_a_copy_behind_the_data_version_is_never_used(engine, settings, database_url, token):
     imp, w1 = await _seed(engine)
     app = create_app(settings, database_url=database_url, migrate=False)
-    copies = app.state.insights.day_copy
+    copies = app.state.insights.day_copy.days
     headers = {"Authorization": f"Bearer {token('importer')}"}
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            await copies.settled()
+            await app.state.insights.day_copy.settled()  # every copy, partners' too
             ready = (await http.get("/readyz")).json()
             assert ready["dayCopy"] == "warm" and ready["dayCopyBytes"] > 0
             with counting(app.state.insights.engine) as statements:
@@ -91,7 +91,7 @@ async def test_a_copy_behind_the_data_version_is_never_used(engine, settings, da
 async def test_a_processing_run_reloads_the_copy_before_any_request(engine, settings, database_url):
     imp, w1 = await _seed(engine)
     app = create_app(settings, database_url=database_url, migrate=False)
-    copies = app.state.insights.day_copy
+    copies = app.state.insights.day_copy.days
     async with LifespanManager(app):
         await copies.settled()
         before = copies.loaded_version(imp)
@@ -121,7 +121,7 @@ async def test_an_importer_beyond_the_memory_budget_is_answered_from_sql(
             await app.state.insights.day_copy.settled()
             ready = (await http.get("/readyz")).json()
             assert ready["dayCopy"] == "warm" and ready["dayCopyBytes"] == 0
-            assert app.state.insights.day_copy.over_budget == [imp]
+            assert app.state.insights.day_copy.days.over_budget == [imp]
             with counting(app.state.insights.engine) as statements:
                 assert await _leads(http, headers) == 2
             assert [s for s in statements if _DAY_ROWS in s]

@@ -132,7 +132,7 @@ def day_rows(
     if not with_days:
         periods = (current, previous)
         return [
-            DayTable.of_totals(DAY_COLUMNS, dict(zip(periods, sums, strict=True)))
+            DayTable.of_totals(copy.columns, dict(zip(periods, sums, strict=True)))
             for sums in copy.totals(scopes, periods)
         ]
     # only the held days: the rest are zeros anyway (a long custom period costs nothing)

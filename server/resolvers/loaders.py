@@ -21,12 +21,12 @@ from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows
-from server.resolvers.day_copy import DayCopy
 from server.resolvers.day_copy import day_rows as day_rows_from_copy
 from server.resolvers.day_copy import workshop_activity as activity_from_copy
 from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.distinct_ids import KINDS, load_window, version
 from server.resolvers.partner_loaders import PartnerLoaders
+from server.resolvers.read_copies import ReadCopies
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
 K = TypeVar("K")
@@ -107,7 +107,7 @@ class Loaders:
         self,
         engine: AsyncEngine,
         distinct_cache: DistinctCache | None = None,
-        day_copy: DayCopy | None = None,
+        day_copy: ReadCopies | None = None,
     ) -> None:
         self.engine = engine
         # without the app's caches (one-off use): everything from SQL
@@ -124,7 +124,7 @@ class Loaders:
         self.partner_by_ref: DataLoader[tuple[int, str], PartnerRow | None] = DataLoader(
             self._partners_by_ref
         )
-        self.partners = PartnerLoaders(engine)
+        self.partners = PartnerLoaders(engine, day_copy, self.data_version.load)
         # Lists of workshops go through loaders too: every aliased page or
         # dashboard of a request is answered in the same event-loop tick, so
         # the dashboards below them all join one batch (one day-rows statement
@@ -208,7 +208,7 @@ class Loaders:
         if self.day_copy is None or not self.day_copy.active:
             return None
         seen = await self.data_version.load(importer_id)
-        return self.day_copy.get(self.engine, importer_id, seen)
+        return self.day_copy.days.get(self.engine, importer_id, seen)
 
     async def _versions(self, keys: Sequence[int]) -> list[int]:
         async with self.engine.connect() as conn:

@@ -72,6 +72,8 @@ class VersionedCopies(Generic[T]):
         self._warmed = False
         self.following = asyncio.Event()
         """Set once the data-version listener has connected and caught up."""
+        self.used_elsewhere: Callable[[], int] = lambda: 0
+        """The bytes held by copies sharing this one's budget."""
 
     @property
     def state(self) -> CopyState:
@@ -133,7 +135,7 @@ class VersionedCopies(Generic[T]):
 
     async def _load(self, engine: AsyncEngine, importer_id: int) -> None:
         for _ in range(3):  # a run committing during a load makes it reload once more
-            others = sum(
+            others = self.used_elsewhere() + sum(
                 e.copy.nbytes
                 for i, e in self._entries.items()
                 if i != importer_id and e.copy is not None
@@ -214,7 +216,8 @@ def start_following(
         for follower in followers:
             await follower.warm(engine)
         for follower in followers:
-            if isinstance(follower, VersionedCopies):
-                follower.following.set()
+            following = getattr(follower, "following", None)
+            if isinstance(following, asyncio.Event):
+                following.set()
 
     return asyncio.create_task(data_versions.follow(url, on_change=changed, on_connect=connected))
