@@ -102,7 +102,15 @@ def _periods() -> list[dict[str, Any]]:
     return presets + custom + [{"from": str(date(2026, 1, 1)), "to": str(date(2026, 1, 31))}]
 
 
-_SCOPES: list[list[str] | None] = [None, ["w1"], ["w2", "w4"], ["w1", "w2", "w3", "w5"], ["w3"]]
+_SCOPES: list[list[str] | None] = [
+    None,
+    ["w1"],
+    ["w2", "w4"],
+    ["w1", "w2", "w3", "w5"],
+    ["w3"],
+    ["w2", "w2", "w1"],
+    ["w1", "w2", "w3", "w4", "w5"],
+]
 
 
 def _queries() -> list[tuple[str, dict[str, Any]]]:

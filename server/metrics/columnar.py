@@ -10,13 +10,17 @@ column whose every value is integral is kept the same way; one that is not is
 kept as raw float64 days summed per request (its sums then agree with the
 database's up to float rounding, whose own summing order is not fixed either).
 
-Built once per data version (``DayColumnsBuilder``) and never changed after."""
+A row is a workshop (``workshop_day``) or, for the partner rollups, one
+partner's combination of lead-filter dimensions; ``workshops`` names the row
+ids either way. Built once per data version (``DayColumnsBuilder``) and never
+changed after."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -91,34 +95,47 @@ class DayColumns:
         rows = at[self.workshops[at] == ids]
         return rows, len(rows) == len(self.workshops)
 
+    def _rows_of_all(self, scopes: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
+        """The rows holding data of every scope's (distinct) workshops, and the
+        index of the scope each belongs to, in scope order."""
+        lengths = np.fromiter((len(s) for s in scopes), np.int64, len(scopes))
+        ids = np.fromiter(chain.from_iterable(scopes), np.int64, int(lengths.sum()))
+        owner = np.repeat(np.arange(len(scopes), dtype=np.int64), lengths)
+        if not len(self.workshops) or not len(ids):
+            return ids[:0], owner[:0]
+        # a workshop named twice in one scope counts once (as a set of workshops)
+        pairs = np.unique(np.stack([owner, ids]), axis=1)
+        owner, ids = pairs[0], pairs[1]
+        at = np.minimum(np.searchsorted(self.workshops, ids), len(self.workshops) - 1)
+        hit = self.workshops[at] == ids
+        return at[hit], owner[hit]
+
     def totals(
         self, scopes: Sequence[Sequence[int]], periods: Sequence[Period]
     ) -> list[list[tuple[float, ...]]]:
         """Per scope and period, every column summed over the period's days
         (Python ints for integer columns, floats for float ones)."""
         edges = [self._edges(p) for p in periods]
-        found = [self._rows(scope) for scope in scopes]
-        whole = np.array([i for i, (_, w) in enumerate(found) if w], dtype=np.int64)
-        partial = np.array(
-            [i for i, (rows, w) in enumerate(found) if not w and len(rows)], dtype=np.int64
-        )
-        # the partial scopes' rows side by side, and where each scope's run starts
-        runs = [found[i][0] for i in partial.tolist()]
-        flat = np.concatenate(runs) if runs else np.zeros(0, dtype=np.int64)
-        bounds = np.zeros(len(runs) + 1, dtype=np.int64)
-        np.cumsum([len(r) for r in runs], out=bounds[1:])
+        # every scope's rows at once: (scope, row) pairs in scope order
+        rows, owner = self._rows_of_all(scopes)
+        held = np.bincount(owner, minlength=len(scopes))
+        whole = np.flatnonzero(held == len(self.workshops)) if len(self.workshops) else held[:0]
+        keep = held[owner] != len(self.workshops)  # whole scopes read the importer-wide row
+        flat, counts = rows[keep], np.where(held == len(self.workshops), 0, held)
+        bounds = np.zeros(len(scopes) + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
         shape = (len(scopes), len(periods), len(self.columns))
         ints = np.zeros(shape, dtype=np.int64)
         floats = np.zeros(shape, dtype=np.float64)
         for c, part in enumerate(self._parts):
             into = ints if part.total_cumulative is not None else floats
             for p, (start, end) in enumerate(edges):
-                into[whole, p, c] = _period_sum(part, start, end)
-                if len(partial):
+                if len(flat):
                     each = _row_sums(part, flat, start, end)
                     summed = np.zeros(len(each) + 1, dtype=each.dtype)
                     np.cumsum(each, out=summed[1:])
-                    into[partial, p, c] = summed[bounds[1:]] - summed[bounds[:-1]]
+                    into[:, p, c] = summed[bounds[1:]] - summed[bounds[:-1]]
+                into[whole, p, c] = _period_sum(part, start, end)
         as_int = ints.tolist()
         as_float = floats.tolist()
         exact = [c for c, part in enumerate(self._parts) if part.total_cumulative is not None]
