@@ -166,6 +166,9 @@ async def serving(url: str, *, today: date) -> AsyncIterator[Serving]:
     )
     app = create_app(settings, database_url=url, migrate=False)
     async with LifespanManager(app) as manager:
+        # in-process copies are loaded at start-up, before a server takes traffic
+        await app.state.insights.distinct_cache.settled()
+        await app.state.insights.day_copy.settled()
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             yield Serving(client, app.state.insights.engine, settings, url)

@@ -32,7 +32,9 @@ from server.observability.logging import configure as configure_logging
 from server.operations import operational_middleware, operational_routes
 from server.processing.schedule import run_schedule
 from server.reports.route import partner_report_pdf
-from server.resolvers.distinct_cache import DistinctCache, start_following
+from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.read_copies import ReadCopies
+from server.resolvers.versioned_copies import start_following
 from server.schema.build import build_schemas
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class AppState:
     verifier: TokenVerifier
     schemas: dict[Role, strawberry.Schema]
     distinct_cache: DistinctCache
+    day_copy: ReadCopies
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -63,8 +66,15 @@ async def readyz(request: Request) -> JSONResponse:
     if not current:
         return JSONResponse({"status": "unavailable", "migrations": "behind"}, 503)
     cache = state.distinct_cache
+    days = state.day_copy
     return JSONResponse(
-        {"status": "ok", "distinctCache": cache.state, "distinctCacheBytes": cache.nbytes}
+        {
+            "status": "ok",
+            "distinctCache": cache.state,
+            "distinctCacheBytes": cache.nbytes,
+            "dayCopy": days.state,
+            "dayCopyBytes": days.nbytes,
+        }
     )
 
 
@@ -81,8 +91,9 @@ def create_app(
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
     distinct_cache = DistinctCache()
+    days = ReadCopies(max_bytes=settings.day_copy_max_bytes, enabled=settings.day_copy)
     apps = {
-        role: RoleGraphQL(schema, engine, settings, distinct_cache)
+        role: RoleGraphQL(schema, engine, settings, distinct_cache, days)
         for role, schema in schemas.items()
     }
     endpoint = GraphQLEndpoint(apps, settings)
@@ -94,13 +105,14 @@ def create_app(
         schedule = _start_schedule(settings, engine)
         try:  # starts the loads; no request waits for them
             await distinct_cache.warm(engine)
+            await days.warm(engine)
         except Exception as exc:  # database away: the listener warms it once it connects
             log.warning("distinct-count copies not loaded at start: %s", exc)
-        versions = start_following(url, engine, distinct_cache)
+        versions = start_following(url, engine, [distinct_cache, days])
         # Start-up ends once the listener has caught up (bounded: a database away
         # at start must not stop the app from answering 503s).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(distinct_cache.following.wait(), timeout=5)
+            await asyncio.wait_for(days.following.wait(), timeout=5)
         yield
         for task in (schedule, versions):
             if task is not None:
@@ -108,6 +120,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await distinct_cache.close()
+        await days.close()
         await engine.dispose()
 
     app = Starlette(
@@ -134,6 +147,7 @@ def create_app(
         verifier=verifier,
         schemas=schemas,
         distinct_cache=distinct_cache,
+        day_copy=days,
     )
     return app
 

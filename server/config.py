@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # Signed report links (reportUrl): key and lifetime (server/reports/links.py).
     report_link_secret: str | None = None
     report_link_ttl_seconds: int = Field(default=300, ge=1)
+    day_copy: bool = True
+    """Answer day rollups from an in-process columnar copy (server/metrics/columnar.py)."""
+    day_copy_max_bytes: int = Field(default=256 * 1_048_576, ge=0)
+    """The memory the day-rollup copies of one process may hold; importers beyond it read SQL."""
 
     @field_validator("database_url", "database_read_url")
     @classmethod

@@ -31,6 +31,7 @@ from server.http.ide import ide_page, is_ide_request
 from server.http.persisted import PersistedQueries, apply_persisted
 from server.json_nesting import json_problem
 from server.resolvers.distinct_cache import DistinctCache
+from server.resolvers.read_copies import ReadCopies
 from server.response_size import capped
 from server.schema.context import Context
 from server.schema.errors import format_error
@@ -46,12 +47,14 @@ class RoleGraphQL(GraphQL[Context, None]):
         engine: AsyncEngine,
         settings: Settings,
         distinct_cache: DistinctCache,
+        day_copy: ReadCopies | None = None,
     ) -> None:
         # The IDE page is served by server.http.ide, with its own assets.
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.engine = engine
         self.settings = settings
         self.distinct_cache = distinct_cache
+        self.day_copy = day_copy
         install_statement_timeout(engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

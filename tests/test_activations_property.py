@@ -81,8 +81,13 @@ def test_dashboard_equals_raw_sql_oracle(database_url, settings, token):
         data = runner.run(setup())
         refs = sorted(data.workshops)
         ids_by_ref = data.workshops
-        # no lifespan needed: migrations are applied and the schedule is off
+        # the answers come from the in-process day-rollup copy
+        # (tests/test_day_copy.py holds the SQL path to the same answers)
         app = create_app(settings, database_url=database_url, migrate=False)
+        copies = app.state.insights.day_copy
+        runner.run(copies.warm(app.state.insights.engine))  # what the lifespan starts
+        runner.run(copies.settled())
+        assert copies.state == "warm" and copies.nbytes > 0
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
         auth = {"Authorization": f"Bearer {token('importer')}"}
 
@@ -146,5 +151,6 @@ def test_dashboard_equals_raw_sql_oracle(database_url, settings, token):
             property_holds()
         finally:
             runner.run(http.aclose())
+            runner.run(copies.close())
             runner.run(app.state.insights.engine.dispose())
             runner.run(engine.dispose())

@@ -48,7 +48,8 @@ async def test_requests_while_the_copy_loads_are_answered_from_sql(
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            assert (await http.get("/readyz")).json() == {
+            ready = (await http.get("/readyz")).json()
+            assert {k: ready[k] for k in ("status", "distinctCache", "distinctCacheBytes")} == {
                 "status": "ok",
                 "distinctCache": "loading",
                 "distinctCacheBytes": 0,

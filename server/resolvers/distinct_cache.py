@@ -66,11 +66,15 @@ class DistinctCache:
         """The memory the copies' arrays hold."""
         return sum(a.nbytes for e in self._entries.values() for a in e.ids.values())
 
-    async def ids(self, engine: AsyncEngine, importer_id: int) -> IdsByKind | None:
-        """The importer's ids per kind as of its latest processing run, or None
-        while that copy is loading (a load is then under way)."""
-        async with engine.connect() as conn:
-            current = await version(conn, importer_id)
+    async def ids(
+        self, engine: AsyncEngine, importer_id: int, current: int | None = None
+    ) -> IdsByKind | None:
+        """The importer's ids per kind as of its latest processing run (or as of
+        ``current``, the version the request already read), or None while that
+        copy is loading (a load is then under way)."""
+        if current is None:
+            async with engine.connect() as conn:
+                current = await version(conn, importer_id)
         entry = self._entries.get(importer_id)
         if entry is not None and entry.version == current:
             return entry.ids

@@ -16,13 +16,17 @@ from typing import TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
+from server.metrics.columnar import DayColumns
 from server.metrics.distinct import DistinctCounts, count_distinct
 from server.metrics.periods import Period
 from server.resolvers import activations, tenancy
 from server.resolvers.activations import ActivityRow, DayRows
+from server.resolvers.day_copy import day_rows as day_rows_from_copy
+from server.resolvers.day_copy import workshop_activity as activity_from_copy
 from server.resolvers.distinct_cache import DistinctCache
-from server.resolvers.distinct_ids import KINDS, load_window
+from server.resolvers.distinct_ids import KINDS, load_window, version
 from server.resolvers.partner_loaders import PartnerLoaders
+from server.resolvers.read_copies import ReadCopies
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
 
 K = TypeVar("K")
@@ -101,10 +105,17 @@ async def _by_ref(
 class Loaders:
     """The DataLoaders of one request."""
 
-    def __init__(self, engine: AsyncEngine, distinct_cache: DistinctCache | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        distinct_cache: DistinctCache | None = None,
+        day_copy: ReadCopies | None = None,
+    ) -> None:
         self.engine = engine
-        # without the app's cache (one-off use): each distinct count from SQL
+        # without the app's caches (one-off use): everything from SQL
         self.distinct_cache = distinct_cache
+        self.day_copy = day_copy
+        self.data_version: DataLoader[int, int] = DataLoader(self._versions)
         self.day_rows: DataLoader[ScopeKey, DayRows] = DataLoader(self._day_rows)
         self.distinct: DataLoader[ScopeKey, dict[str, DistinctCounts]] = DataLoader(self._distinct)
         self.newest: DataLoader[tuple[int, int], date | None] = DataLoader(self._newest)
@@ -115,7 +126,7 @@ class Loaders:
         self.partner_by_ref: DataLoader[tuple[int, str], PartnerRow | None] = DataLoader(
             self._partners_by_ref
         )
-        self.partners = PartnerLoaders(engine)
+        self.partners = PartnerLoaders(engine, day_copy, self.data_version.load)
         # Lists of workshops go through loaders too: every aliased page or
         # dashboard of a request is answered in the same event-loop tick, so
         # the dashboards below them all join one batch (one day-rows statement
@@ -161,6 +172,9 @@ class Loaders:
         ) -> list[DayRows]:
             scopes = [k.workshops for k in batch]
             importer_id, current, previous, with_days = group
+            copy = await self._day_copy(importer_id)
+            if copy is not None:
+                return day_rows_from_copy(copy, scopes, current, previous, with_days=with_days)
             return await activations.day_rows(
                 self.engine, importer_id, scopes, current, previous, with_days=with_days
             )
@@ -175,7 +189,8 @@ class Loaders:
             scopes = [k.workshops for k in batch]
             ids = None
             if self.distinct_cache is not None:
-                ids = await self.distinct_cache.ids(self.engine, importer_id)
+                seen = await self.data_version.load(importer_id)  # shared with the day copy
+                ids = await self.distinct_cache.ids(self.engine, importer_id, seen)
             if ids is None:  # the copy is loading: read just these workshops and days
                 workshops = sorted({w for scope in scopes for w in scope})
                 ids = await load_window(
@@ -191,6 +206,18 @@ class Loaders:
 
         return await _grouped(keys, lambda k: k.group, fetch)
 
+    async def _day_copy(self, importer_id: int) -> DayColumns | None:
+        """The importer's day-rollup copy if it is of the data version this
+        request sees (one look at the version per request), else None: SQL."""
+        if self.day_copy is None or not self.day_copy.active:
+            return None
+        seen = await self.data_version.load(importer_id)
+        return self.day_copy.days.get(self.engine, importer_id, seen)
+
+    async def _versions(self, keys: Sequence[int]) -> list[int]:
+        async with self.engine.connect() as conn:
+            return [await version(conn, importer_id) for importer_id in keys]
+
     async def _newest(self, keys: Sequence[tuple[int, int]]) -> list[date | None]:
         async def fetch(importer_id: int, batch: list[tuple[int, int]]) -> list[date | None]:
             found = await activations.newest_data_days(
@@ -204,9 +231,14 @@ class Loaders:
         async def fetch(
             group: tuple[int, Period], batch: list[WorkshopPeriodKey]
         ) -> list[ActivityRow]:
-            found = await activations.workshop_activity(
-                self.engine, group[0], [k.workshop_id for k in batch], group[1]
-            )
+            workshops = [k.workshop_id for k in batch]
+            copy = await self._day_copy(group[0])
+            if copy is not None:
+                found = activity_from_copy(copy, workshops, group[1])
+            else:
+                found = await activations.workshop_activity(
+                    self.engine, group[0], workshops, group[1]
+                )
             return [found.get(k.workshop_id, ActivityRow(0, 0, None)) for k in batch]
 
         return await _grouped(keys, lambda k: (k.importer_id, k.period), fetch)

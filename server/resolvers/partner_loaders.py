@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
@@ -20,6 +20,10 @@ from server.resolvers import partners, tenancy
 from server.resolvers.activations import DayRows
 from server.resolvers.partners import OutflowRows, PipelineRow, Window
 from server.resolvers.tenancy import WorkshopRow
+
+if TYPE_CHECKING:
+    from server.resolvers.partner_copy import PartnerCopy
+    from server.resolvers.read_copies import ReadCopies
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -84,13 +88,30 @@ def _per_group(fetch: GroupFetch[V]) -> Callable[[Sequence[PartnerKey]], Awaitab
 class PartnerLoaders:
     """The partner DataLoaders of one request."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        copies: ReadCopies | None = None,
+        seen: Callable[[int], Awaitable[int]] | None = None,
+    ) -> None:
         self.engine = engine
+        # with the app's copies (and the request's look at the data version),
+        # offers and cohorts come from them when current, else from SQL
+        self.copies = copies
+        self.seen = seen
         self.offers: DataLoader[PartnerKey, DayRows] = DataLoader(
-            _per_group(lambda g, ids: partners.offer_days(engine, g[0], ids))
+            _per_group(
+                lambda g, ids: self._days(
+                    copies.offers if copies else None, g[0], ids, partners.offer_days
+                )
+            )
         )
         self.cohort: DataLoader[PartnerKey, DayRows] = DataLoader(
-            _per_group(lambda g, ids: partners.cohort_days(engine, g[0], ids))
+            _per_group(
+                lambda g, ids: self._days(
+                    copies.cohort if copies else None, g[0], ids, partners.cohort_days
+                )
+            )
         )
         self.silent: DataLoader[PartnerKey, DayRows] = DataLoader(
             _per_group(
@@ -105,6 +126,19 @@ class PartnerLoaders:
         self.pipeline: DataLoader[PipelineKey, PipelineRow] = DataLoader(self._pipeline)
         self.marketplace: DataLoader[tuple[int, str], int | None] = DataLoader(self._marketplace)
         self.workshop: DataLoader[tuple[int, int], WorkshopRow | None] = DataLoader(self._workshop)
+
+    async def _days(
+        self,
+        copy: PartnerCopy | None,
+        window: Window,
+        partner_ids: list[int],
+        by_sql: Callable[[AsyncEngine, Window, Sequence[int]], Awaitable[dict[int, DayRows]]],
+    ) -> Mapping[int, DayRows]:
+        if copy is not None and copy.active and self.seen is not None:
+            current = copy.get(self.engine, window.importer_id, await self.seen(window.importer_id))
+            if current is not None:
+                return current.tables(window, partner_ids)
+        return await by_sql(self.engine, window, partner_ids)
 
     async def _pipeline(self, keys: Sequence[PipelineKey]) -> list[PipelineRow]:
         async def fetch(group: tuple[int, date], batch: list[PipelineKey]) -> list[PipelineRow]:
