@@ -149,6 +149,21 @@ async def _latencies(
     return timings, failures
 
 
+async def _until_warm(base_url: str, limit_s: float = 900.0) -> float | None:
+    """Seconds until ``/readyz`` says every in-process copy is warm (None: not
+    within ``limit_s``). Until then requests are answered from SQL; the warm
+    figures are measured after it, the cold ones before."""
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=30) as client:
+        while time.perf_counter() - started < limit_s:
+            body = (await client.get(base_url + "/readyz")).json()
+            copies = [v for k, v in body.items() if k in ("distinctCache", "dayCopy")]
+            if copies and all(v in ("warm", "off") for v in copies):
+                return round(time.perf_counter() - started, 1)
+            await asyncio.sleep(0.5)
+    return None
+
+
 async def _peer(url: str, periods: Periods, ours_b: float | None, runs: int) -> dict[str, Any]:
     """PostGraphile on (b): its p50 and the ratio to ours, or why there is none."""
     problem = await asyncio.to_thread(install_peer)
@@ -302,9 +317,18 @@ async def run(
     periods = Periods.last_30_days(TODAY - timedelta(days=1))
     say(f"insights serve (production settings): {opts.runs} requests per query over HTTP")
     with insights(url, today=TODAY) as server:
+        by_name = {r.name: r for r in reqs}
+        first = await sequence(
+            server.base_url + "/graphql", by_name["a_importer_dashboard"].query, _token(), 1
+        )
+        notes["cold_first_request_ms"] = {"a_importer_dashboard": round(first[0], 2)}
+        notes["warm_after_start_s"] = await _until_warm(server.base_url)
+        say(
+            f"  first (a) after start {first[0]:.0f} ms; copies warm after "
+            f"{notes['warm_after_start_s']} s"
+        )
         timings, failures = await _latencies(server.base_url, reqs, opts.runs, say)
         notes["rss_mib_after_requests"] = server.rss_mib()
-        by_name = {r.name: r for r in reqs}
         ours = await _our_counts(server.base_url, by_name["b_leads_per_workshop"])
         notes["b_same_answer_as_floor"] = ours == await _floor_counts(url, periods)
         notes["cold_after_processing_ms"] = {
