@@ -201,3 +201,26 @@ def postgraphile(database_url: str) -> Iterator[Running]:
         running = Running(process, f"http://127.0.0.1:{port}", log)
         _wait_ready(running, "/graphql", 90)
         yield running
+
+
+def wait_warm(running: Running, seconds: float, in_a_row: int = 1) -> float | None:
+    """Seconds until ``in_a_row`` answers of ``/readyz`` in a row, each on a new
+    connection (so with several workers any of them may answer), report the
+    in-process copies (distinct counts and day rollups) warm; None when that did not happen within ``seconds``.
+
+    Requests before that run on the SQL fallback while the copies load in the
+    background: at full scale that is minutes, and timing warm figures then
+    would measure the load instead."""
+    started = time.monotonic()
+    streak = 0
+    while time.monotonic() - started < seconds:
+        try:
+            body = httpx.get(running.base_url + "/readyz", timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            body = {}
+        warm = body.get("distinctCache") == "warm" and body.get("dayCopy", "off") in ("warm", "off")
+        streak = streak + 1 if warm else 0
+        if streak >= in_a_row:
+            return round(time.monotonic() - started, 1)
+        time.sleep(0.2 if streak else 1.0)
+    return None
