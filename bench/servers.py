@@ -206,7 +206,8 @@ def postgraphile(database_url: str) -> Iterator[Running]:
 def wait_warm(running: Running, seconds: float, in_a_row: int = 1) -> float | None:
     """Seconds until ``in_a_row`` answers of ``/readyz`` in a row, each on a new
     connection (so with several workers any of them may answer), report the
-    in-process copies (distinct counts and day rollups) warm; None when that did not happen within ``seconds``.
+    in-process copies (distinct counts and day rollups) warm; None when that did
+    not happen within ``seconds``.
 
     Requests before that run on the SQL fallback while the copies load in the
     background: at full scale that is minutes, and timing warm figures then
