@@ -35,6 +35,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    Undefined,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -97,6 +98,9 @@ def _batch_resolver(field: GraphQLField) -> BatchResolver | None:
     return batch_of(definition)
 
 
+_Complete = Callable[..., dict[str, Any]]
+"""Completes a plain object: ``(value, batched=None)`` → its response dict."""
+
 _Batch = tuple[str, GraphQLField, FieldDetailsList, BatchResolver]
 """A batched field of list items: response key, field, its selections, batch form."""
 
@@ -112,6 +116,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plain: dict[tuple[str, int], tuple[FieldDetailsList, bool]] = {}
         self._batches: dict[tuple[str, int], tuple[FieldDetailsList, list[_Batch] | None]] = {}
         self._readers: dict[int, tuple[GraphQLField, Reader | None]] = {}
+        self._completers: dict[tuple[str, int], tuple[FieldDetailsList, _Complete]] = {}
 
     def collect_and_execute_subfields(
         self,
@@ -297,7 +302,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._is_plain_object(type_, details)
         return False
 
-    # -- completing plain values
+    # -- completing plain values, with completers compiled once per selection
 
     def _object(
         self,
@@ -307,43 +312,106 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         batched: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """``batched``: values of the batched fields, by response key."""
+        return self._object_completer(type_, details)(value, batched)
+
+    def _object_completer(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Complete:
+        key = (type_.name, id(details))
+        found = self._completers.get(key)
+        if found is None:
+            found = self._completers[key] = (details, self._compile_object(type_, details))
+        return found[1]
+
+    def _compile_object(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Complete:
         grouped, *_ = self.collect_subfields(type_, details)
-        out: dict[str, Any] = {}
-        for key, group in grouped.items():
+        parts: list[tuple[str, Reader, Callable[[Any], Any]]] = []
+        for response_key, group in grouped.items():
             name = group[0].node.name.value
             if name == "__typename":
-                out[key] = type_.name
+                parts.append((response_key, _constant(type_.name), _same))
                 continue
             field = type_.fields[name]
-            if batched is not None and key in batched:
-                found = batched[key]
-            else:
-                read = self._reader(field)
-                assert read is not None  # checked by _is_plain_object / _find_batches
-                try:
-                    found = read(value)
-                except Exception:  # the standard path reports it
-                    raise _Fallback from None
-            out[key] = self._value(field.type, group, found)
-        return out
+            # a batched field has no reader: its value comes in ``batched``
+            read = self._reader(field) or _unread
+            parts.append((response_key, read, self._completer(field.type, group)))
 
-    def _value(self, type_: GraphQLOutputType, details: FieldDetailsList, value: Any) -> Any:
+        def complete(value: Any, batched: dict[str, Any] | None = None) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for response_key, read, complete_value in parts:
+                if batched is not None and response_key in batched:
+                    found = batched[response_key]
+                else:
+                    try:
+                        found = read(value)
+                    except Exception:  # the standard path reports it
+                        raise _Fallback from None
+                out[response_key] = complete_value(found)
+            return out
+
+        return complete
+
+    def _completer(
+        self, type_: GraphQLOutputType, details: FieldDetailsList
+    ) -> Callable[[Any], Any]:
+        """Completes a value of ``type_`` as graphql-core would, raising
+        ``_Fallback`` where graphql-core would report an error."""
+        is_awaitable = self.is_awaitable
         if isinstance(type_, GraphQLNonNull):
-            if value is None:
-                raise _Fallback
-            return self._value(type_.of_type, details, value)
-        if value is None:
-            return None
-        if self.is_awaitable(value):
-            raise _Fallback
+            inner = self._completer(type_.of_type, details)
+
+            def non_null(value: Any) -> Any:
+                if value is None:
+                    raise _Fallback
+                return inner(value)
+
+            return non_null
         if isinstance(type_, GraphQLList):
-            if not isinstance(value, list | tuple):
-                raise _Fallback
-            return [self._value(type_.of_type, details, item) for item in value]
+            item = self._completer(type_.of_type, details)
+
+            def list_(value: Any) -> Any:
+                if value is None:
+                    return None
+                if is_awaitable(value) or not isinstance(value, list | tuple):
+                    raise _Fallback
+                return [item(v) for v in value]
+
+            return list_
         if is_leaf_type(type_):
-            try:
-                return self.complete_leaf_value(type_, value)
-            except TypeError:
-                raise _Fallback from None
+            coerce = type_.coerce_output_value
+
+            def leaf(value: Any) -> Any:
+                if value is None:
+                    return None
+                if is_awaitable(value):
+                    raise _Fallback
+                try:
+                    coerced = coerce(value)
+                except Exception:  # the standard path reports it, at this leaf
+                    raise _Fallback from None
+                if coerced is None or coerced is Undefined:
+                    raise _Fallback
+                return coerced
+
+            return leaf
         assert isinstance(type_, GraphQLObjectType)
-        return self._object(type_, details, value)
+        object_ = self._object_completer(type_, details)
+
+        def object_value(value: Any) -> Any:
+            if value is None:
+                return None
+            if is_awaitable(value):
+                raise _Fallback
+            return object_(value)
+
+        return object_value
+
+
+def _constant(value: Any) -> Reader:
+    return lambda _: value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _unread(value: Any) -> Any:
+    raise _Fallback  # a batched field without its batched value: never plain
