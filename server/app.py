@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from server import gc_tuning
 from server.auth.jwt import TokenVerifier
 from server.auth.principal import Role
 from server.config import Settings, get_settings
@@ -113,7 +114,9 @@ def create_app(
         # at start must not stop the app from answering 503s).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(days.following.wait(), timeout=5)
+        gc_tuning.freeze_startup_heap()
         yield
+        gc_tuning.unfreeze()
         for task in (schedule, versions):
             if task is not None:
                 task.cancel()

@@ -10,6 +10,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from server.app import create_app
+from server.schema import tenancy
+from server.schema.common import PeriodInput
 from server.schema.connection import encode_cursor
 from tests.statements import counting
 from tests.test_activations_batching import _seed
@@ -57,3 +59,37 @@ async def test_aliased_pages_of_dashboards_are_one_batch(
         assert (len(day_rows), len(versions)) == (0, 1), statements
     else:
         assert len(day_rows) == 1, f"{len(day_rows)} day-rows statements for 4 pages"
+
+
+async def test_a_list_converts_its_period_once_and_resolves_its_dashboards_as_one_call(
+    engine, settings, database_url, token, monkeypatch
+):
+    """4 aliased pages of 10 dashboards: the ``period:`` argument is converted
+    once per page (not once per workshop) and no per-workshop resolver runs."""
+    await _seed(engine, 40)
+    conversions: list[object] = []
+    per_workshop: list[object] = []
+    convert = PeriodInput.__init__
+    one_dashboard = tenancy.build_dashboard
+
+    def counted_init(self: PeriodInput, *args: object, **kwargs: object) -> None:
+        conversions.append(self)
+        convert(self, *args, **kwargs)
+
+    async def counted_dashboard(*args: object, **kwargs: object) -> object:
+        per_workshop.append(args)
+        return await one_dashboard(*args, **kwargs)
+
+    monkeypatch.setattr(PeriodInput, "__init__", counted_init)
+    monkeypatch.setattr(tenancy, "build_dashboard", counted_dashboard)
+    app = create_app(settings, database_url=database_url, migrate=False)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            headers = {"Authorization": f"Bearer {token('importer')}"}
+            body = (
+                await http.post("/graphql", json={"query": _pages(10, 4)}, headers=headers)
+            ).json()
+    assert "errors" not in body, body
+    assert sum(len(page["nodes"]) for page in body["data"].values()) == 40
+    assert (len(conversions), len(per_workshop)) == (4, 0)

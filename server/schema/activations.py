@@ -369,43 +369,68 @@ async def build_dashboard(
 ) -> ActivationsDashboard:
     """Resolve the period, load only the requested families (batched with every
     other dashboard of this request), and return a plain, prepared object."""
+    return (await build_dashboards(info_, [workshops], period_input))[0]
+
+
+async def build_dashboards(
+    info_: Info, scopes: Sequence[Sequence[WorkshopRow]], period_input: PeriodInput
+) -> list[ActivationsDashboard]:
+    """One dashboard per scope (a set of workshops), all from one plan and one
+    round of loads: a list of N dashboards costs one call, not N."""
     ctx: Context = info_.context
     importer = await ctx.importer()
     plan = await _plan(info_, period_input)
     period, previous, today = plan.period, plan.previous, plan.today
-    key = ScopeKey(
-        importer.id, tuple(sorted(w.id for w in workshops)), period, previous, plan.with_days
-    )
     loaders = ctx.loaders
     # futures only (no task per family and dashboard: lists hold thousands)
     pending: dict[str, Awaitable[Any]] = {}
-    if plan.day_rows:
-        pending["per_day"] = loaders.day_rows.load(key)
-    if plan.distinct:
-        pending["distinct"] = loaders.distinct.load(key)
+    if plan.day_rows or plan.distinct:
+        keys = [
+            ScopeKey(importer.id, tuple(sorted(w.id for w in ws)), period, previous, plan.with_days)
+            for ws in scopes
+        ]
+        if plan.day_rows:
+            pending["per_day"] = loaders.day_rows.load_many(keys)
+        if plan.distinct:
+            pending["distinct"] = loaders.distinct.load_many(keys)
     if plan.newest:
-        pending["newest"] = loaders.newest.load_many([(importer.id, w.id) for w in workshops])
+        pending["newest"] = loaders.newest.load_many(
+            [(importer.id, w.id) for ws in scopes for w in ws]
+        )
     if plan.activity:
         pending["activity"] = loaders.activity.load_many(
-            [WorkshopPeriodKey(importer.id, w.id, period) for w in workshops]
+            [WorkshopPeriodKey(importer.id, w.id, period) for ws in scopes for w in ws]
         )
     loaded = dict(zip(pending, await asyncio.gather(*pending.values()), strict=True))
-    return ActivationsDashboard(
-        period=Period.of(period),
-        previous_period=Period.of(previous),
-        as_of=today - timedelta(days=1),
-        data=_Loaded(
-            importer,
-            workshops,
-            period,
-            previous,
-            today,
-            loaded.get("per_day", _NO_DAYS),
-            loaded.get("distinct"),
-            loaded.get("newest", []),
-            loaded.get("activity", []),
-        ),
-    )
+    per_day: Sequence[DayRows] | None = loaded.get("per_day")
+    distinct: Sequence[dict[str, DistinctCounts]] | None = loaded.get("distinct")
+    newest: Sequence[date | None] = loaded.get("newest", [])
+    activity: Sequence[ActivityRow] = loaded.get("activity", [])
+    shown, compared, as_of = Period.of(period), Period.of(previous), today - timedelta(days=1)
+    dashboards = []
+    first = 0  # where this scope's workshops start in the flat newest/activity lists
+    for n, workshops in enumerate(scopes):
+        last = first + len(workshops)
+        dashboards.append(
+            ActivationsDashboard(
+                period=shown,
+                previous_period=compared,
+                as_of=as_of,
+                data=_Loaded(
+                    importer,
+                    workshops,
+                    period,
+                    previous,
+                    today,
+                    per_day[n] if per_day is not None else _NO_DAYS,
+                    distinct[n] if distinct is not None else None,
+                    list(newest[first:last]),
+                    list(activity[first:last]),
+                ),
+            )
+        )
+        first = last
+    return dashboards
 
 
 _NO_DAYS = DayTable(DAY_COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
@@ -9,11 +10,19 @@ import strawberry
 from server.auth.principal import Principal as DomainPrincipal
 from server.auth.principal import Role
 from server.resolvers.tenancy import ImporterRow, WorkshopRow
-from server.schema.activations import ActivationsDashboard, build_dashboard
+from server.schema.activations import ActivationsDashboard, build_dashboard, build_dashboards
+from server.schema.batching import batched_by
 from server.schema.common import PeriodInput
 from server.schema.connection import PageInfo
 from server.schema.context import Info
 from server.schema.visibility import DASHBOARD_ROLES, visible_to
+
+
+async def _dashboards(
+    info: Info, workshops: Sequence[Workshop], period: PeriodInput
+) -> list[ActivationsDashboard]:
+    """``Workshop.dashboard`` for every workshop of a list in one call."""
+    return await build_dashboards(info, [[w.row] for w in workshops], period)
 
 
 @strawberry.type(name="Principal", description="The caller, as its token says.")
@@ -96,7 +105,7 @@ class Workshop:
 
     @strawberry.field(
         description="This workshop's Activations and Performance dashboard.",
-        metadata=visible_to(DASHBOARD_ROLES),
+        metadata={**visible_to(DASHBOARD_ROLES), **batched_by(_dashboards)},
     )
     async def dashboard(
         self,
