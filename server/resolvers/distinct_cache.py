@@ -20,7 +20,6 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server import data_versions
 from server.resolvers.distinct_ids import IdsByKind, load_all, version
 
 log = logging.getLogger(__name__)
@@ -45,8 +44,6 @@ class DistinctCache:
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._warmed = False
-        self.following = asyncio.Event()
-        """Set once a data-version listener is connected and has caught up."""
 
     @property
     def state(self) -> CacheState:
@@ -115,12 +112,6 @@ class DistinctCache:
             self.refresh(engine, int(importer_id), int(seen))
         self._warmed = True
 
-    async def quiet(self) -> None:
-        """Wait until the listener has caught up and no load is under way (tests
-        that count a request's statements): nothing of start-up runs beside it."""
-        await self.following.wait()
-        await self.settled()
-
     async def settled(self) -> None:
         """Wait until no load is under way (tests; shutdown)."""
         while pending := [t for t in self._tasks.values() if not t.done()]:
@@ -132,20 +123,3 @@ class DistinctCache:
         for task in self._tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-def start_following(url: str, engine: AsyncEngine, cache: DistinctCache) -> asyncio.Task[None]:
-    """Keep ``cache`` loaded from start-up on, reloading an importer's copy as
-    soon as a processing run anywhere announces a new data version."""
-    return asyncio.create_task(
-        data_versions.follow(
-            url,
-            on_change=lambda importer_id, seen: cache.refresh(engine, importer_id, seen),
-            on_connect=lambda: _caught_up(cache, engine),
-        )
-    )
-
-
-async def _caught_up(cache: DistinctCache, engine: AsyncEngine) -> None:
-    await cache.warm(engine)
-    cache.following.set()
