@@ -188,7 +188,9 @@ async def run_processing(
     end: date | None = None,
     importer_ref: str | None = None,
 ) -> list[ImporterRun]:
-    """Process every importer (or one), each in its own transaction.
+    """Process every importer (or one), each in its own transaction under the
+    importer's advisory lock: an importer another run holds is skipped and
+    reported with ``busy=True`` (two runs would write the same rollup rows).
 
     Args:
         today: pins today (INSIGHTS_TODAY); otherwise each importer's local date.
