@@ -158,7 +158,6 @@ class GraphQLEndpoint:
             await resolved(scope, receive, send)
             return
         scope, receive = resolved
-        scope.setdefault("state", {})["principal"] = principal
         app = self.apps[principal.role]
         if request.method == "GET":
             await self.caching.serve(app, scope, receive, send, principal)
