@@ -69,11 +69,3 @@ class RequestTimeout(InsightsError):
 class ServiceUnavailable(InsightsError):
     code = "SERVICE_UNAVAILABLE"
     http_status = 503
-
-
-def error_body(code: str, message: str) -> dict[str, object]:
-    """A GraphQL-shaped error document without ``data`` (nothing was executed).
-
-    Kept for callers written before ``server.http.errors``; new code answers with
-    ``server.http.errors.error_response``."""
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}

@@ -23,10 +23,11 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.errors import ServiceUnavailable, error_body
+from server.errors import ServiceUnavailable
+from server.http.errors import error_response
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,11 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def unavailable_response() -> JSONResponse:
-    return JSONResponse(
-        error_body(ServiceUnavailable.code, MESSAGE),
-        status_code=ServiceUnavailable.http_status,
+def unavailable_response() -> Response:
+    return error_response(
+        ServiceUnavailable.http_status,
+        ServiceUnavailable.code,
+        MESSAGE,
         headers={"Retry-After": RETRY_AFTER},
     )
 

@@ -17,11 +17,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.auth.from_scope import principal_from_scope
-from server.errors import error_body
+from server.http.errors import error_response
 
 RATE_LIMITED = "RATE_LIMITED"
 _MAX_BUCKETS = 100_000
@@ -84,9 +83,10 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry_after = max(1, math.ceil(wait))
-        response = JSONResponse(
-            error_body(RATE_LIMITED, f"too many requests; retry after {retry_after} s"),
-            status_code=429,
+        response = error_response(
+            429,
+            RATE_LIMITED,
+            f"too many requests; retry after {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
         await response(scope, receive, send)

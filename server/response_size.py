@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from server.errors import ResponseTooLarge, error_body
+from server.errors import ResponseTooLarge
+from server.http.errors import error_document
 
 
 def capped(response: Response, limit: int) -> Response:
@@ -22,6 +23,6 @@ def capped(response: Response, limit: int) -> Response:
         "ask for fewer items (first), fields or series points"
     )
     # The operation ran, so the answer keeps GraphQL's shape: no data, one error.
-    refused = JSONResponse({"data": None, **error_body(ResponseTooLarge.code, message)})
+    refused = JSONResponse({"data": None, **error_document(ResponseTooLarge.code, message)})
     refused.headers["content-type"] = response.headers.get("content-type", "application/json")
     return refused

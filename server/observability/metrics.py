@@ -36,10 +36,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from server.clock import today_in
-from server.errors import error_body
+from server.http.errors import error_response
 from server.ingest import IngestReport
 from server.observability.record import RequestRecord
 
@@ -193,11 +193,8 @@ async def metrics_endpoint(request: Request) -> Response:
     set, only for ``Authorization: Bearer <that token>``."""
     state = request.app.state.insights
     if not _authorised(request, state.settings.metrics_token):
-        return JSONResponse(
-            error_body("UNAUTHENTICATED", "send 'Authorization: Bearer <INSIGHTS_METRICS_TOKEN>'"),
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        message = "send 'Authorization: Bearer <INSIGHTS_METRICS_TOKEN>'"
+        return error_response(401, "UNAUTHENTICATED", message)
     observe_pool(state.engine)
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = CollectorRegistry()
