@@ -14,11 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from server.app import create_app
 from server.config import Settings
 from server.processing.job import run_processing
+from tests.both_ways import serve_both_ways
 from tests.conftest import TODAY
 from tests.generated import generate
 from tests.statements import counting
@@ -138,37 +137,11 @@ async def copy_and_sql(
         await generate(conn, seed=5, last_day=TODAY - timedelta(days=1))
     await run_processing(engine, today=TODAY)
     async with AsyncExitStack() as stack:
-        clients, apps = [], []
-        for with_copy in (True, False):
-            app = create_app(
-                settings.model_copy(update={"day_copy": with_copy}),
-                database_url=database_url,
-                migrate=False,
-            )
-            manager = await stack.enter_async_context(LifespanManager(app))
-            await app.state.insights.day_copy.settled()
-            transport = httpx.ASGITransport(app=manager.app)
-            clients.append(
-                await stack.enter_async_context(
-                    httpx.AsyncClient(transport=transport, base_url="http://t")
-                )
-            )
-            apps.append(app)
-        copy_state = apps[0].state.insights.day_copy
+        both = await serve_both_ways(stack, settings, database_url, "day_copy")
+        copy_state = both.apps[0].state.insights.day_copy
         assert copy_state.state == "warm" and copy_state.nbytes > 0
-        from_copy = stack.enter_context(counting(apps[0].state.insights.engine))
-
-        async def ask(query: str, variables: dict[str, Any], role: str, claims: dict) -> list:
-            headers = {"Authorization": f"Bearer {token(role, **claims)}"}
-            answers = []
-            for http in clients:
-                r = await http.post(
-                    "/graphql", json={"query": query, "variables": variables}, headers=headers
-                )
-                answers.append((r.status_code, r.content))
-            return answers
-
-        yield ask, from_copy
+        from_copy = stack.enter_context(counting(both.apps[0].state.insights.engine))
+        yield both.asker(token), from_copy
 
 
 async def test_the_copy_answers_what_sql_answers(copy_and_sql):
@@ -238,21 +211,7 @@ async def test_fractional_response_seconds_agree_up_to_float_rounding(
     answers = []
     headers = {"Authorization": f"Bearer {token('importer')}"}
     async with AsyncExitStack() as stack:
-        clients = []
-        for with_copy in (True, False):
-            app = create_app(
-                settings.model_copy(update={"day_copy": with_copy}),
-                database_url=database_url,
-                migrate=False,
-            )
-            manager = await stack.enter_async_context(LifespanManager(app))
-            await app.state.insights.day_copy.settled()
-            transport = httpx.ASGITransport(app=manager.app)
-            clients.append(
-                await stack.enter_async_context(
-                    httpx.AsyncClient(transport=transport, base_url="http://t")
-                )
-            )
+        clients = (await serve_both_ways(stack, settings, database_url, "day_copy")).clients
         for period in _periods():
             for scope in (None, ["w1"], ["w2", "w3"]):
                 variables = {"ids": scope, "period": period}

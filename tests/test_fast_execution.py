@@ -15,14 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from bench import queries as bench
-from server.app import create_app
 from server.config import Settings
 from server.processing.job import run_processing
 from server.schema.connection import encode_cursor
 from tests import test_activations_batching, test_activations_dashboard, test_partner_dashboard
+from tests.both_ways import serve_both_ways
 from tests.conftest import TODAY
 from tests.generated import generate
 from tests.test_catalog_loading import _TYPES, _plain_fields, _selection
@@ -149,32 +148,8 @@ async def both_ways(
     settings: Settings, database_url: str, token: Callable[..., str]
 ) -> AsyncIterator[Callable[..., Any]]:
     async with AsyncExitStack() as stack:
-        clients = []
-        for fast in (True, False):
-            app = create_app(
-                settings.model_copy(update={"fast_execution": fast}),
-                database_url=database_url,
-                migrate=False,
-            )
-            manager = await stack.enter_async_context(LifespanManager(app))
-            transport = httpx.ASGITransport(app=manager.app)
-            clients.append(
-                await stack.enter_async_context(
-                    httpx.AsyncClient(transport=transport, base_url="http://t")
-                )
-            )
-
-        async def ask(query: str, variables: dict[str, Any], role: str, claims: dict) -> list:
-            headers = {"Authorization": f"Bearer {token(role, **claims)}"}
-            answers = []
-            for http in clients:
-                r = await http.post(
-                    "/graphql", json={"query": query, "variables": variables}, headers=headers
-                )
-                answers.append((r.status_code, r.content))
-            return answers
-
-        yield ask
+        both = await serve_both_ways(stack, settings, database_url, "fast_execution")
+        yield both.asker(token)
 
 
 async def _differential(both_ways: Callable[..., Any]) -> int:

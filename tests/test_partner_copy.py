@@ -11,13 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from bench import queries as bench
-from server.app import create_app
 from server.config import Settings
+from tests.both_ways import serve_both_ways
 from tests.statements import counting
 from tests.test_day_copy import _periods
 from tests.test_fast_execution import ROLES
@@ -70,37 +68,10 @@ async def copy_and_sql(
 ) -> AsyncIterator[tuple[Callable[..., Any], list[str], Any]]:
     await build_world(engine)
     async with AsyncExitStack() as stack:
-        clients, apps = [], []
-        for with_copy in (True, False):
-            app = create_app(
-                settings.model_copy(update={"day_copy": with_copy}),
-                database_url=database_url,
-                migrate=False,
-            )
-            manager = await stack.enter_async_context(LifespanManager(app))
-            await app.state.insights.day_copy.following.wait()
-            await app.state.insights.day_copy.settled()
-            transport = httpx.ASGITransport(app=manager.app)
-            clients.append(
-                await stack.enter_async_context(
-                    httpx.AsyncClient(transport=transport, base_url="http://t")
-                )
-            )
-            apps.append(app)
-        copies = apps[0].state.insights.day_copy
-        from_copy = stack.enter_context(counting(apps[0].state.insights.engine))
-
-        async def ask(query: str, variables: dict[str, Any], role: str, claims: dict) -> list:
-            headers = {"Authorization": f"Bearer {token(role, **claims)}"}
-            answers = []
-            for http in clients:
-                r = await http.post(
-                    "/graphql", json={"query": query, "variables": variables}, headers=headers
-                )
-                answers.append((r.status_code, r.content))
-            return answers
-
-        yield ask, from_copy, copies
+        both = await serve_both_ways(stack, settings, database_url, "day_copy")
+        copies = both.apps[0].state.insights.day_copy
+        from_copy = stack.enter_context(counting(both.apps[0].state.insights.engine))
+        yield both.asker(token), from_copy, copies
 
 
 async def test_the_partner_copies_answer_what_sql_answers(copy_and_sql):
