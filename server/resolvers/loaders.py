@@ -7,6 +7,7 @@ Created per request (never module-level: that would leak data across tenants).
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -137,19 +138,25 @@ class Loaders:
         )
 
     async def _pages(self, keys: Sequence[PageKey]) -> list[tenancy.WorkshopPage]:
-        return [
-            await tenancy.workshop_page(
-                self.engine,
-                k.importer_id,
-                only_refs=k.only,
-                search=k.search,
-                first=k.first,
-                after_ref=k.after,
-                last=k.last,
-                before_ref=k.before,
+        # each page on its own connection, all at once: aliased pages of a big
+        # list wait for one round trip, not one after another
+        return list(
+            await asyncio.gather(
+                *(
+                    tenancy.workshop_page(
+                        self.engine,
+                        k.importer_id,
+                        only_refs=k.only,
+                        search=k.search,
+                        first=k.first,
+                        after_ref=k.after,
+                        last=k.last,
+                        before_ref=k.before,
+                    )
+                    for k in keys
+                )
             )
-            for k in keys
-        ]
+        )
 
     async def _scoped(
         self, keys: Sequence[tuple[int, tuple[str, ...] | None]]
@@ -206,9 +213,12 @@ class Loaders:
 
         return await _grouped(keys, lambda k: k.group, fetch)
 
-    async def _day_copy(self, importer_id: int) -> DayColumns | None:
+    async def day_copy_of(self, importer_id: int) -> DayColumns | None:
         """The importer's day-rollup copy if it is of the data version this
         request sees (one look at the version per request), else None: SQL."""
+        return await self._day_copy(importer_id)
+
+    async def _day_copy(self, importer_id: int) -> DayColumns | None:
         if self.day_copy is None or not self.day_copy.active:
             return None
         seen = await self.data_version.load(importer_id)
