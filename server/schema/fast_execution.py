@@ -61,6 +61,7 @@ from server.schema.batching import (
     batch_of,
     columns_of,
 )
+from server.schema.row_template import rows
 
 _DEFINITION = "strawberry-definition"
 
@@ -119,6 +120,9 @@ _Complete = Callable[..., dict[str, Any]]
 """Completes a plain object: ``(value, batched=None, done=())`` → its response
 dict (``done``: the keys of ``batched`` whose values are completed already)."""
 
+_Parts = list[tuple[str, Reader, Callable[[Any], Any]]]
+"""An object's selected fields: response key, how to read it, how to complete it."""
+
 _Batch = tuple[str, GraphQLField, FieldDetailsList, BatchResolver, ColumnsResolver | None]
 """A batched field of list items: response key, field, its selections, batch
 form, columnar form."""
@@ -137,6 +141,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._readers: dict[int, tuple[GraphQLField, Reader | None]] = {}
         self._completers: dict[tuple[str, int], tuple[FieldDetailsList, _Complete]] = {}
         self._selections: dict[tuple[str, int], tuple[FieldDetailsList, Selection | None]] = {}
+        self._parts: dict[tuple[str, int], tuple[FieldDetailsList, _Parts]] = {}
 
     def collect_and_execute_subfields(
         self,
@@ -204,11 +209,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             done = frozenset(
                 k for k, (_, completed) in zip(by_key, resolved, strict=True) if completed
             )
-            complete = self._object_completer(type_, details)
-            return [
-                complete(item, dict(zip(by_key, values, strict=True)), done)
-                for item, *values in zip(items, *(v for v, _ in resolved), strict=True)
-            ]
+            values = dict(zip(by_key, (v for v, _ in resolved), strict=True))
+            return self._complete_rows(type_, details, items, values, done)
         except Exception:  # the standard path answers: the same value or the same error
             pass
         completed = super().complete_list_value(*standard)
@@ -403,9 +405,42 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             found = self._completers[key] = (details, self._compile_object(type_, details))
         return found[1]
 
-    def _compile_object(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Complete:
+    def _complete_rows(
+        self,
+        type_: GraphQLObjectType,
+        details: FieldDetailsList,
+        items: list[Any],
+        batched: dict[str, Sequence[Any]],
+        done: frozenset[str],
+    ) -> list[dict[str, Any]]:
+        """Every item of a list completed field by field down the list (a column
+        per field, then a dict per row): what ``_object`` gives per item, with
+        the batched fields' values given per item in ``batched``."""
+        parts = self._object_parts(type_, details)
+        columns: list[Sequence[Any]] = []
+        for response_key, read, complete_value in parts:
+            found = batched.get(response_key)
+            if found is None:
+                try:
+                    found = [read(item) for item in items]
+                except Exception:  # the standard path reports it
+                    raise _Fallback from None
+            elif response_key in done:
+                columns.append(found)
+                continue
+            columns.append([complete_value(value) for value in found])
+        return rows([key for key, _, _ in parts], columns)
+
+    def _object_parts(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Parts:
+        key = (type_.name, id(details))
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = (details, self._collect_parts(type_, details))
+        return found[1]
+
+    def _collect_parts(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Parts:
         grouped, *_ = self.collect_subfields(type_, details)
-        parts: list[tuple[str, Reader, Callable[[Any], Any]]] = []
+        parts: _Parts = []
         for response_key, group in grouped.items():
             name = group[0].node.name.value
             if name == "__typename":
@@ -415,6 +450,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # a batched field has no reader: its value comes in ``batched``
             read = self._reader(field) or _unread
             parts.append((response_key, read, self._completer(field.type, group)))
+        return parts
+
+    def _compile_object(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Complete:
+        parts = self._object_parts(type_, details)
 
         def complete(
             value: Any, batched: dict[str, Any] | None = None, done: frozenset[str] = frozenset()
