@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bench import canonical
 from bench import queries as bench
 from server.config import Settings
 from server.processing.job import run_processing
@@ -59,6 +60,8 @@ def _fixed_queries() -> list[Query]:
         (test_partner_dashboard.DASHBOARD, {"id": P, "filter": month}),
         (test_activations_batching.QUERY, {"n": 3}),
         *(q for size in (1, 2, 5) for q in _list_queries(size, lambda n: f"w{n}")),
+        # insights bench's canonical requests, (b) and (c) among them, at a small size
+        *((r.query, {}) for r in canonical.requests(workshops=5, partners=3)),
         ("{ __typename me { __typename role } metricCatalog { key title unit } }", {}),
     ]
 

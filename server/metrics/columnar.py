@@ -17,7 +17,7 @@ changed after."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -103,9 +103,10 @@ class DayColumns:
         owner = np.repeat(np.arange(len(scopes), dtype=np.int64), lengths)
         if not len(self.workshops) or not len(ids):
             return ids[:0], owner[:0]
-        # a workshop named twice in one scope counts once (as a set of workshops)
-        pairs = np.unique(np.stack([owner, ids]), axis=1)
-        owner, ids = pairs[0], pairs[1]
+        if lengths.max() > 1:
+            # a workshop named twice in one scope counts once (as a set of workshops)
+            pairs = np.unique(np.stack([owner, ids]), axis=1)
+            owner, ids = pairs[0], pairs[1]
         at = np.minimum(np.searchsorted(self.workshops, ids), len(self.workshops) - 1)
         hit = self.workshops[at] == ids
         return at[hit], owner[hit]
@@ -115,27 +116,7 @@ class DayColumns:
     ) -> list[list[tuple[float, ...]]]:
         """Per scope and period, every column summed over the period's days
         (Python ints for integer columns, floats for float ones)."""
-        edges = [self._edges(p) for p in periods]
-        # every scope's rows at once: (scope, row) pairs in scope order
-        rows, owner = self._rows_of_all(scopes)
-        held = np.bincount(owner, minlength=len(scopes))
-        whole = np.flatnonzero(held == len(self.workshops)) if len(self.workshops) else held[:0]
-        keep = held[owner] != len(self.workshops)  # whole scopes read the importer-wide row
-        flat, counts = rows[keep], np.where(held == len(self.workshops), 0, held)
-        bounds = np.zeros(len(scopes) + 1, dtype=np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        shape = (len(scopes), len(periods), len(self.columns))
-        ints = np.zeros(shape, dtype=np.int64)
-        floats = np.zeros(shape, dtype=np.float64)
-        for c, part in enumerate(self._parts):
-            into = ints if part.total_cumulative is not None else floats
-            for p, (start, end) in enumerate(edges):
-                if len(flat):
-                    each = _row_sums(part, flat, start, end)
-                    summed = np.zeros(len(each) + 1, dtype=each.dtype)
-                    np.cumsum(each, out=summed[1:])
-                    into[:, p, c] = summed[bounds[1:]] - summed[bounds[:-1]]
-                into[whole, p, c] = _period_sum(part, start, end)
+        ints, floats = self.total_arrays(scopes, periods)
         as_int = ints.tolist()
         as_float = floats.tolist()
         exact = [c for c, part in enumerate(self._parts) if part.total_cumulative is not None]
@@ -152,6 +133,49 @@ class DayColumns:
                 per_period.append(tuple(values))
             result.append(per_period)
         return result
+
+    def exact(self, column: int) -> bool:
+        """Whether ``column``'s sums are exact integers (in ``total_arrays``' ints)."""
+        return self._parts[column].total_cumulative is not None
+
+    def floating(self, column: int) -> bool:
+        """Whether ``column`` is presented as a float (the database column is one)."""
+        return self._parts[column].floating
+
+    def total_arrays(
+        self,
+        scopes: Sequence[Sequence[int]],
+        periods: Sequence[Period],
+        only: Collection[str] | None = None,
+    ) -> tuple[IntArray, Array]:
+        """What ``totals`` answers, as two (scope, period, column) arrays: the
+        sums of exact columns in the int64 one, of the others in the float64 one
+        (each zero where the other holds the column), for vectorised formulas.
+        ``only``: the columns needed (the others are left 0)."""
+        edges = [self._edges(p) for p in periods]
+        # every scope's rows at once: (scope, row) pairs in scope order
+        rows, owner = self._rows_of_all(scopes)
+        held = np.bincount(owner, minlength=len(scopes))
+        whole = np.flatnonzero(held == len(self.workshops)) if len(self.workshops) else held[:0]
+        keep = held[owner] != len(self.workshops)  # whole scopes read the importer-wide row
+        flat, counts = rows[keep], np.where(held == len(self.workshops), 0, held)
+        bounds = np.zeros(len(scopes) + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        shape = (len(scopes), len(periods), len(self.columns))
+        ints = np.zeros(shape, dtype=np.int64)
+        floats = np.zeros(shape, dtype=np.float64)
+        for c, part in enumerate(self._parts):
+            if only is not None and self.columns[c] not in only:
+                continue
+            into = ints if part.total_cumulative is not None else floats
+            for p, (start, end) in enumerate(edges):
+                if len(flat):
+                    each = _row_sums(part, flat, start, end)
+                    summed = np.zeros(len(each) + 1, dtype=each.dtype)
+                    np.cumsum(each, out=summed[1:])
+                    into[:, p, c] = summed[bounds[1:]] - summed[bounds[:-1]]
+                into[whole, p, c] = _period_sum(part, start, end)
+        return ints, floats
 
     def activity(
         self, workshop_ids: Sequence[int], period: Period, counted: str, summed: str

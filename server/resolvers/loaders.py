@@ -7,6 +7,7 @@ Created per request (never module-level: that would leak data across tenants).
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from server.resolvers.distinct_ids import KINDS, load_window, version
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.read_copies import ReadCopies
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
+from server.resolvers.workshop_pages import workshop_pages
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -137,8 +139,28 @@ class Loaders:
         )
 
     async def _pages(self, keys: Sequence[PageKey]) -> list[tenancy.WorkshopPage]:
-        return [
-            await tenancy.workshop_page(
+        """Forward pages of one scope in one statement (aliased pages of a big
+        list), any other page on its own; all at once, each on its own connection."""
+        groups: dict[tuple[int, tuple[str, ...] | None, str | None], list[int]] = {}
+        for n, k in enumerate(keys):
+            if k.last is None and k.before is None:
+                groups.setdefault((k.importer_id, k.only, k.search), []).append(n)
+        together = [positions for positions in groups.values() if len(positions) > 1]
+        alone = sorted(set(range(len(keys))) - {n for p in together for n in p})
+
+        async def of_group(positions: list[int]) -> list[tenancy.WorkshopPage]:
+            k = keys[positions[0]]
+            return await workshop_pages(
+                self.engine,
+                k.importer_id,
+                only_refs=k.only,
+                search=k.search,
+                pages=[(keys[n].first, keys[n].after) for n in positions],
+            )
+
+        async def of_one(n: int) -> list[tenancy.WorkshopPage]:
+            k = keys[n]
+            page = await tenancy.workshop_page(
                 self.engine,
                 k.importer_id,
                 only_refs=k.only,
@@ -148,8 +170,16 @@ class Loaders:
                 last=k.last,
                 before_ref=k.before,
             )
-            for k in keys
-        ]
+            return [page]
+
+        order = [*together, *([n] for n in alone)]
+        answers = await asyncio.gather(
+            *(of_group(p) for p in together), *(of_one(n) for n in alone)
+        )
+        found: dict[int, tenancy.WorkshopPage] = {}
+        for positions, pages in zip(order, answers, strict=True):
+            found.update(zip(positions, pages, strict=True))
+        return [found[n] for n in range(len(keys))]
 
     async def _scoped(
         self, keys: Sequence[tuple[int, tuple[str, ...] | None]]
@@ -206,9 +236,12 @@ class Loaders:
 
         return await _grouped(keys, lambda k: k.group, fetch)
 
-    async def _day_copy(self, importer_id: int) -> DayColumns | None:
+    async def day_copy_of(self, importer_id: int) -> DayColumns | None:
         """The importer's day-rollup copy if it is of the data version this
         request sees (one look at the version per request), else None: SQL."""
+        return await self._day_copy(importer_id)
+
+    async def _day_copy(self, importer_id: int) -> DayColumns | None:
         if self.day_copy is None or not self.day_copy.active:
             return None
         seen = await self.data_version.load(importer_id)

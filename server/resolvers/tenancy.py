@@ -43,6 +43,8 @@ class PartnerRow:
 
 
 _WORKSHOP_COLUMNS = "id, workshop_ref, name, city, connection_rate_goal"
+WORKSHOP_COLUMNS = _WORKSHOP_COLUMNS
+"""The columns a ``WorkshopRow`` is made of, in its order."""
 _PARTNER_COLUMNS = "id, partner_ref, name, partner_since, workshop_id"
 
 
@@ -84,6 +86,16 @@ class WorkshopPage:
     has_previous: bool = False
 
 
+WORKSHOP_SCOPE = (
+    "importer_id = :imp"
+    " AND (CAST(:only AS text[]) IS NULL OR workshop_ref = ANY(CAST(:only AS text[])))"
+    " AND (CAST(:pattern AS text) IS NULL OR lower(name) LIKE :pattern"
+    "      OR lower(workshop_ref) LIKE :pattern OR lower(coalesce(city, '')) LIKE :pattern)"
+)
+"""The workshops a page is taken from: the importer's, ``:only`` these refs (if
+not null), matching ``:pattern`` (a lower-case LIKE pattern, if not null)."""
+
+
 async def workshop_page(
     engine: AsyncEngine,
     importer_id: int,
@@ -112,12 +124,7 @@ async def workshop_page(
         "before": before_ref,
         "limit": size + 1,
     }
-    scope = (
-        "importer_id = :imp"
-        " AND (CAST(:only AS text[]) IS NULL OR workshop_ref = ANY(CAST(:only AS text[])))"
-        " AND (CAST(:pattern AS text) IS NULL OR lower(name) LIKE :pattern"
-        "      OR lower(workshop_ref) LIKE :pattern OR lower(coalesce(city, '')) LIKE :pattern)"
-    )
+    scope = WORKSHOP_SCOPE
     order = "DESC" if backward else "ASC"
     sql = f"""
         WITH scoped AS (SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE {scope}),

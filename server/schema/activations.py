@@ -325,7 +325,7 @@ sources.check_claimed(DashboardKind.ACTIVATIONS, _COMPUTED_BY, [DAY_COLUMNS])
 
 
 @dataclass(frozen=True)
-class _Plan:
+class DashboardPlan:
     """What every dashboard of one field and argument set needs: worked out once
     per request, not once per workshop of a list."""
 
@@ -339,18 +339,18 @@ class _Plan:
     activity: bool
 
 
-async def _plan(info_: Info, period_input: PeriodInput) -> _Plan:
+async def dashboard_plan(info_: Info, period_input: PeriodInput) -> DashboardPlan:
     ctx: Context = info_.context
     # the same field nodes (one field of a list, every item) and the same argument
     memo_key = (tuple(id(n) for n in info_._raw_info.field_nodes), repr(period_input))
     found = ctx.memo.get(memo_key)
-    if isinstance(found, _Plan):
+    if isinstance(found, DashboardPlan):
         return found
     today = await ctx.today()
     period, previous = resolve_periods(period_input, today - timedelta(days=1))
     keys = requested(info_) & _METRICS
     below = requested(info_, deep=True)
-    plan = _Plan(
+    plan = DashboardPlan(
         period=period,
         previous=previous,
         today=today,
@@ -379,7 +379,7 @@ async def build_dashboards(
     round of loads: a list of N dashboards costs one call, not N."""
     ctx: Context = info_.context
     importer = await ctx.importer()
-    plan = await _plan(info_, period_input)
+    plan = await dashboard_plan(info_, period_input)
     period, previous, today = plan.period, plan.previous, plan.today
     loaders = ctx.loaders
     # futures only (no task per family and dashboard: lists hold thousands)

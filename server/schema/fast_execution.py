@@ -15,6 +15,12 @@ the arguments of each such field are converted once and the batch form is
 called once for the whole list, then every item is completed in one pass — not
 one argument conversion and one async resolver call per item.
 
+A batched field may also declare a columnar form (server/schema/batching.py):
+given the selection below the field, already collected here (aliases,
+fragments, directives applied), it answers every item's completed value at
+once — a list of dashboards straight from columns of numbers, without an
+object per item — or declines, and the path above answers.
+
 Anything else (abstract types, ``@defer``/``@stream``, resolve middleware, a
 value or a resolver that would be an error) takes the standard path, which then
 produces the same answer or the same error.
@@ -27,9 +33,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from graphql import (
+    GraphQLAbstractType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -45,7 +53,15 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from server.schema.batching import BatchResolver, batch_of
+from server.schema.batching import (
+    BatchResolver,
+    ColumnsResolver,
+    Selected,
+    Selection,
+    batch_of,
+    columns_of,
+)
+from server.schema.row_template import rows
 
 _DEFINITION = "strawberry-definition"
 
@@ -90,19 +106,26 @@ def _plain_reader(field: GraphQLField) -> Reader | None:
     return lambda source: definition.get_result(source, None, [source], {})
 
 
-def _batch_resolver(field: GraphQLField) -> BatchResolver | None:
-    """The batch form of a field with a resolver, when it declares one."""
+def _batch_resolver(field: GraphQLField) -> tuple[BatchResolver, ColumnsResolver | None] | None:
+    """The batch form of a field with a resolver (and its columnar form), when
+    it declares one."""
     definition = _definition(field)
     if definition is None or definition.permission_classes or definition.extensions:
         return None
-    return batch_of(definition)
+    batch = batch_of(definition)
+    return None if batch is None else (batch, columns_of(definition))
 
 
 _Complete = Callable[..., dict[str, Any]]
-"""Completes a plain object: ``(value, batched=None)`` → its response dict."""
+"""Completes a plain object: ``(value, batched=None, done=())`` → its response
+dict (``done``: the keys of ``batched`` whose values are completed already)."""
 
-_Batch = tuple[str, GraphQLField, FieldDetailsList, BatchResolver]
-"""A batched field of list items: response key, field, its selections, batch form."""
+_Parts = list[tuple[str, Reader, Callable[[Any], Any]]]
+"""An object's selected fields: response key, how to read it, how to complete it."""
+
+_Batch = tuple[str, GraphQLField, FieldDetailsList, BatchResolver, ColumnsResolver | None]
+"""A batched field of list items: response key, field, its selections, batch
+form, columnar form."""
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -117,6 +140,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._batches: dict[tuple[str, int], tuple[FieldDetailsList, list[_Batch] | None]] = {}
         self._readers: dict[int, tuple[GraphQLField, Reader | None]] = {}
         self._completers: dict[tuple[str, int], tuple[FieldDetailsList, _Complete]] = {}
+        self._selections: dict[tuple[str, int], tuple[FieldDetailsList, Selection | None]] = {}
+        self._parts: dict[tuple[str, int], tuple[FieldDetailsList, _Parts]] = {}
 
     def collect_and_execute_subfields(
         self,
@@ -181,10 +206,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 *(self._resolve_batch(type_, batch, items, path) for batch in batches)
             )
             by_key = [batch[0] for batch in batches]
-            return [
-                self._object(type_, details, item, dict(zip(by_key, values, strict=True)))
-                for item, *values in zip(items, *resolved, strict=True)
-            ]
+            done = frozenset(
+                k for k, (_, completed) in zip(by_key, resolved, strict=True) if completed
+            )
+            values = dict(zip(by_key, (v for v, _ in resolved), strict=True))
+            return self._complete_rows(type_, details, items, values, done)
         except Exception:  # the standard path answers: the same value or the same error
             pass
         completed = super().complete_list_value(*standard)
@@ -192,8 +218,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     async def _resolve_batch(
         self, type_: GraphQLObjectType, batch: _Batch, items: list[Any], path: Any
-    ) -> Sequence[Any]:
-        key, field, group, resolve = batch
+    ) -> tuple[Sequence[Any], bool]:
+        """The field's value per item, and whether those are completed already
+        (the columnar form answered) rather than values to complete."""
+        key, field, group, resolve, columns = batch
         first = group[0]
         node = first.node
         arguments = (
@@ -221,10 +249,66 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             config=strawberry_schema.config,
             info=info,
         )
+        if columns is not None:
+            selection = self._selection(field.type, group)
+            if selection is not None:
+                completed = await columns(info, items, selection, **converted)
+                if completed is not None:
+                    if len(completed) != len(items):
+                        raise _Fallback
+                    return completed, True
         values = await resolve(info, items, **converted)
         if len(values) != len(items):
             raise _Fallback
-        return values
+        return values, False
+
+    # -- the selection below a field, for columnar forms (once per request and selection)
+
+    def _selection(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Selection | None:
+        """What is selected below a field of ``type_``: None when that is not an
+        object type or uses what a columnar form cannot see (``@defer``)."""
+        while isinstance(type_, GraphQLNonNull | GraphQLList):
+            type_ = type_.of_type
+        if not isinstance(type_, GraphQLObjectType) or type_.is_type_of is not None:
+            return None
+        key = (type_.name, id(details))
+        found = self._selections.get(key)
+        if found is None:
+            found = self._selections[key] = (details, self._collect_selection(type_, details))
+        return found[1]
+
+    def _collect_selection(
+        self, type_: GraphQLObjectType, details: FieldDetailsList
+    ) -> Selection | None:
+        grouped, defer_usages, *_ = self.collect_subfields(type_, details)
+        if defer_usages:
+            return None
+        selected: list[Selected] = []
+        for response_key, group in grouped.items():
+            name = group[0].node.name.value
+            if name == "__typename":
+                selected.append(
+                    Selected(response_key, name, "String", False, (), _constant(type_.name))
+                )
+                continue
+            field = type_.fields.get(name)
+            if field is None:
+                return None
+            named: Any = field.type
+            while isinstance(named, GraphQLNonNull | GraphQLList):
+                named = named.of_type
+            if isinstance(named, GraphQLAbstractType):
+                return None
+            below: Selection = ()
+            if isinstance(named, GraphQLObjectType):
+                found = self._selection(named, group)
+                if found is None:
+                    return None
+                below = found
+            arguments = bool(field.args) or any(d.node.arguments for d in group)
+            complete = _lazy(partial(self._completer, field.type, group))
+            selected.append(Selected(response_key, name, named.name, arguments, below, complete))
+        return tuple(selected)
 
     # -- which selections are plain (worked out once per request and selection)
 
@@ -263,10 +347,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
             if self._reader(field) is not None:
                 continue
-            resolve = _batch_resolver(field)
-            if resolve is None:
+            forms = _batch_resolver(field)
+            if forms is None:
                 return None
-            batches.append((response_key, field, group, resolve))
+            batches.append((response_key, field, group, *forms))
         return batches or None
 
     def _is_plain_object(self, type_: GraphQLObjectType, details: FieldDetailsList) -> bool:
@@ -321,9 +405,42 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             found = self._completers[key] = (details, self._compile_object(type_, details))
         return found[1]
 
-    def _compile_object(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Complete:
+    def _complete_rows(
+        self,
+        type_: GraphQLObjectType,
+        details: FieldDetailsList,
+        items: list[Any],
+        batched: dict[str, Sequence[Any]],
+        done: frozenset[str],
+    ) -> list[dict[str, Any]]:
+        """Every item of a list completed field by field down the list (a column
+        per field, then a dict per row): what ``_object`` gives per item, with
+        the batched fields' values given per item in ``batched``."""
+        parts = self._object_parts(type_, details)
+        columns: list[Sequence[Any]] = []
+        for response_key, read, complete_value in parts:
+            found = batched.get(response_key)
+            if found is None:
+                try:
+                    found = [read(item) for item in items]
+                except Exception:  # the standard path reports it
+                    raise _Fallback from None
+            elif response_key in done:
+                columns.append(found)
+                continue
+            columns.append([complete_value(value) for value in found])
+        return rows([key for key, _, _ in parts], columns)
+
+    def _object_parts(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Parts:
+        key = (type_.name, id(details))
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = (details, self._collect_parts(type_, details))
+        return found[1]
+
+    def _collect_parts(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Parts:
         grouped, *_ = self.collect_subfields(type_, details)
-        parts: list[tuple[str, Reader, Callable[[Any], Any]]] = []
+        parts: _Parts = []
         for response_key, group in grouped.items():
             name = group[0].node.name.value
             if name == "__typename":
@@ -333,12 +450,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # a batched field has no reader: its value comes in ``batched``
             read = self._reader(field) or _unread
             parts.append((response_key, read, self._completer(field.type, group)))
+        return parts
 
-        def complete(value: Any, batched: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _compile_object(self, type_: GraphQLObjectType, details: FieldDetailsList) -> _Complete:
+        parts = self._object_parts(type_, details)
+
+        def complete(
+            value: Any, batched: dict[str, Any] | None = None, done: frozenset[str] = frozenset()
+        ) -> dict[str, Any]:
             out: dict[str, Any] = {}
             for response_key, read, complete_value in parts:
                 if batched is not None and response_key in batched:
                     found = batched[response_key]
+                    if response_key in done:
+                        out[response_key] = found
+                        continue
                 else:
                     try:
                         found = read(value)
@@ -407,6 +533,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 def _constant(value: Any) -> Reader:
     return lambda _: value
+
+
+def _lazy(make: Callable[[], Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """A completer compiled on its first use (most selected fields never need one)."""
+    compiled: list[Callable[[Any], Any]] = []
+
+    def complete(value: Any) -> Any:
+        if not compiled:
+            compiled.append(make())
+        return compiled[0](value)
+
+    return complete
 
 
 def _same(value: Any) -> Any:

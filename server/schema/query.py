@@ -142,15 +142,15 @@ class CoreQuery:
                 before=request.before,
             )
         )
-        edges = [
-            WorkshopEdge(cursor=encode_cursor("workshop", r.ref), node=Workshop.of(r))
-            for r in page.rows
-        ]
+        edges = [WorkshopEdge(node=Workshop.of(r)) for r in page.rows]
+        ends = [r.ref for r in page.rows[:1] + page.rows[1:][-1:]]
         return WorkshopConnection(
             total_count=page.total,
             edges=edges,
             page_info=PageInfo.of(
-                [e.cursor for e in edges], has_next=page.has_next, has_previous=page.has_previous
+                [encode_cursor("workshop", ref) for ref in ends],
+                has_next=page.has_next,
+                has_previous=page.has_previous,
             ),
         )
 

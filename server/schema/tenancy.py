@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,11 +11,19 @@ from server.auth.principal import Principal as DomainPrincipal
 from server.auth.principal import Role
 from server.resolvers.tenancy import ImporterRow, WorkshopRow
 from server.schema.activations import ActivationsDashboard, build_dashboard, build_dashboards
-from server.schema.batching import batched_by
+from server.schema.batching import Selection, batched_by
 from server.schema.common import PeriodInput
-from server.schema.connection import PageInfo
+from server.schema.connection import PageInfo, encode_cursor
 from server.schema.context import Info
+from server.schema.dashboard_columns import dashboard_columns
 from server.schema.visibility import DASHBOARD_ROLES, visible_to
+
+
+async def _dashboard_columns(
+    info: Info, workshops: Sequence[Workshop], selection: Selection, period: PeriodInput
+) -> list[Any] | None:
+    """``Workshop.dashboard`` for every workshop of a list, completed from columns."""
+    return await dashboard_columns(info, [w.row for w in workshops], selection, period)
 
 
 async def _dashboards(
@@ -105,7 +113,7 @@ class Workshop:
 
     @strawberry.field(
         description="This workshop's Activations and Performance dashboard.",
-        metadata={**visible_to(DASHBOARD_ROLES), **batched_by(_dashboards)},
+        metadata={**visible_to(DASHBOARD_ROLES), **batched_by(_dashboards, _dashboard_columns)},
     )
     async def dashboard(
         self,
@@ -115,9 +123,16 @@ class Workshop:
         return await build_dashboard(info, [self.row], period)
 
 
+def _cursor(self: WorkshopEdge) -> str:
+    return encode_cursor("workshop", self.node.row.ref)
+
+
 @strawberry.type(description="A workshop in a page of workshops.")
 class WorkshopEdge:
-    cursor: str = strawberry.field(description="Pass as after (or before) to page from here.")
+    # computed when read: a list read through ``nodes`` encodes no cursor per workshop
+    cursor: str = strawberry.field(
+        resolver=_cursor, description="Pass as after (or before) to page from here."
+    )
     node: Workshop = strawberry.field(description="The workshop.")
 
 
