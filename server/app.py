@@ -92,7 +92,11 @@ def create_app(
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
     distinct_cache = DistinctCache()
-    days = ReadCopies(max_bytes=settings.day_copy_max_bytes, enabled=settings.day_copy)
+    days = ReadCopies(
+        max_bytes=settings.day_copy_max_bytes,
+        enabled=settings.day_copy,
+        wait_seconds=settings.copy_wait_seconds,
+    )
     apps = {
         role: RoleGraphQL(schema, engine, settings, distinct_cache, days)
         for role, schema in schemas.items()
@@ -114,6 +118,12 @@ def create_app(
         # at start must not stop the app from answering 503s).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(days.following.wait(), timeout=5)
+        # Serve once the copies are loaded (from copy blocks: seconds), so no
+        # request pays for a cold load; bounded: past it they load on meanwhile.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                _settled(distinct_cache, days), timeout=settings.copy_preload_seconds
+            )
         gc_tuning.freeze_startup_heap()
         yield
         gc_tuning.unfreeze()
@@ -153,6 +163,11 @@ def create_app(
         day_copy=days,
     )
     return app
+
+
+async def _settled(distinct_cache: DistinctCache, days: ReadCopies) -> None:
+    await days.settled()
+    await distinct_cache.settled()
 
 
 def _start_schedule(settings: Settings, engine: AsyncEngine) -> asyncio.Task[None] | None:

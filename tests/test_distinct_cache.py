@@ -41,7 +41,9 @@ async def test_requests_while_the_copy_loads_are_answered_from_sql(
         await gate.wait()
         return await load_all(engine_, importer_id)
 
-    app = create_app(settings, database_url=database_url, migrate=False)
+    # start-up serves without waiting for the load (it is held back)
+    started = settings.model_copy(update={"copy_preload_seconds": 0})
+    app = create_app(started, database_url=database_url, migrate=False)
     cache = app.state.insights.distinct_cache
     cache.loader = held_back
     headers = {"Authorization": f"Bearer {token('importer')}"}

@@ -79,6 +79,14 @@ class DayColumns:
         parts = (*self._parts, *self._days_with.values())
         return self.workshops.nbytes + sum(p.nbytes for p in parts)
 
+    def raw_days(self, column: str) -> Array:
+        """The column's value per row and day (rows x days), as the rollup holds them."""
+        part = self._parts[self.columns.index(column)]
+        if part.cumulative is not None:
+            return np.diff(part.cumulative, axis=1)
+        assert part.raw is not None
+        return part.raw
+
     def _edges(self, period: Period) -> tuple[int, int]:
         """The period as [start, end) indexes into the held days, clipped."""
         start = min(max(period.start.toordinal() - self.first_day, 0), self.days)
@@ -255,7 +263,7 @@ class DayColumnsBuilder:
         self,
         columns: Sequence[str],
         floating: frozenset[str],
-        workshops: Sequence[int],
+        workshops: Sequence[int] | IntArray,
         first_day: int,
         days: int,
         counted: Sequence[str] = (),
@@ -298,6 +306,25 @@ class DayColumnsBuilder:
             ):
                 raise ValueError(f"{column}: a day's value beyond 32 bits")
             self._values[c][rows, day_offsets] = given
+
+    def add_copy(self, old: DayColumns, rows: IntArray, keep: Array) -> None:
+        """The values of an older copy: its row ``i`` is this builder's row
+        ``rows[i]``; only the days (ordinals) in ``keep`` are taken (the others
+        are replaced or gone)."""
+        lo, hi = (
+            max(old.first_day, self.first_day),
+            min(old.first_day + old.days, self.first_day + self.days),
+        )
+        if hi <= lo or not len(rows):
+            return
+        days = np.arange(lo, hi)
+        kept = days[np.isin(days, keep)]
+        if not len(kept):
+            return
+        source, target = kept - old.first_day, kept - self.first_day
+        for c, column in enumerate(self.columns):
+            values = old.raw_days(column)[:, source]
+            self._values[c][rows[:, None], target[None, :]] = values
 
     def build(self) -> DayColumns:
         days_with = {

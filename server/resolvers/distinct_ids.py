@@ -17,8 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.metrics.distinct import ActivityIds, Ids
+from server.models.copy_blocks import APP_USERS, STAFF_USERS
+from server.resolvers.blocks import Block, complete_version, fetch, held, snapshot
 
 KINDS = ("app", "staff")
+USER_LAYOUTS = (APP_USERS, STAFF_USERS)
 
 CHUNK_WORKSHOPS = 50
 """Workshops per statement of a full load (at 2 years a few 10k rows each)."""
@@ -72,32 +75,50 @@ async def version(conn: AsyncConnection, importer_id: int) -> int:
     return int(value or 0)
 
 
+def _of_blocks(blocks: Sequence[Block]) -> ActivityIds:
+    if not blocks:
+        return ActivityIds.empty()
+    lengths = [len(b.records) for b in blocks]
+    days = np.repeat(np.fromiter((b.day for b in blocks), np.int32, len(blocks)), lengths)
+    workshops = np.concatenate([b.records["workshop_id"] for b in blocks]).astype(np.int32)
+    users = np.concatenate([b.records["user_id"] for b in blocks]).astype(np.int32)
+    return ActivityIds.of(days, workshops, users)
+
+
 async def load_all(engine: AsyncEngine, importer_id: int) -> tuple[int, IdsByKind]:
     """Every id of the importer and the data version they are as of, read from
-    one snapshot (a processing run committing meanwhile is not half seen)."""
-    async with engine.connect() as plain:
-        conn = await plain.execution_options(isolation_level="REPEATABLE READ")
-        async with conn.begin():
-            as_of = await version(conn, importer_id)
-            workshops = (
+    one snapshot (a processing run committing meanwhile is not half seen): from
+    the copy blocks when they are complete, else from the rows."""
+    async with snapshot(engine) as conn:
+        as_of, complete = await complete_version(conn, importer_id)
+        if complete:
+            found = {}
+            for layout in USER_LAYOUTS:
+                days = await held(conn, importer_id, layout.kind)
+                blocks = await fetch(conn, importer_id, layout, list(days))
+                assert layout.users is not None
+                found[layout.users] = await asyncio.to_thread(_of_blocks, blocks)
+                del blocks
+            return as_of, found
+        workshops = (
+            await conn.execute(
+                text(
+                    "SELECT DISTINCT workshop_id FROM workshop_day_users"
+                    " WHERE importer_id = :i ORDER BY 1"
+                ),
+                {"i": importer_id},
+            )
+        ).scalars()
+        ids = list(workshops)
+        parts = []
+        for start in range(0, len(ids), CHUNK_WORKSHOPS):
+            rows = (
                 await conn.execute(
-                    text(
-                        "SELECT DISTINCT workshop_id FROM workshop_day_users"
-                        " WHERE importer_id = :i ORDER BY 1"
-                    ),
-                    {"i": importer_id},
+                    text(_SELECT + " AND workshop_id = ANY(CAST(:w AS int[]))"),
+                    {"i": importer_id, "w": ids[start : start + CHUNK_WORKSHOPS]},
                 )
-            ).scalars()
-            ids = list(workshops)
-            parts = []
-            for start in range(0, len(ids), CHUNK_WORKSHOPS):
-                rows = (
-                    await conn.execute(
-                        text(_SELECT + " AND workshop_id = ANY(CAST(:w AS int[]))"),
-                        {"i": importer_id, "w": ids[start : start + CHUNK_WORKSHOPS]},
-                    )
-                ).all()
-                parts.append(await asyncio.to_thread(_columns, rows))
+            ).all()
+            parts.append(await asyncio.to_thread(_columns, rows))
     return as_of, await asyncio.to_thread(_join, parts)
 
 
