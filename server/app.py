@@ -91,8 +91,10 @@ def create_app(
     engine = make_engine(url)
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
-    distinct_cache = DistinctCache()
+    one_at_a_time = asyncio.Lock()  # one copy load at a time: one load's peak memory
+    distinct_cache = DistinctCache(one_at_a_time=one_at_a_time)
     days = ReadCopies(
+        one_at_a_time=one_at_a_time,
         max_bytes=settings.day_copy_max_bytes,
         enabled=settings.day_copy,
         wait_seconds=settings.copy_wait_seconds,

@@ -98,10 +98,20 @@ async def _blocks(engine: AsyncEngine, imp: int) -> dict[tuple[str, date], int]:
 
 
 async def _workshop_kinds(engine: AsyncEngine, imp: int, previous: Any = None) -> dict[str, Any]:
-    """(version, comparable form) of the day copy and the distinct ids."""
-    as_of, days = await day_copy.load(engine, imp, BUDGET, previous)
-    _, ids = await distinct_ids.load_all(engine, imp)
-    return {"version": as_of, "days": _day_cells(days), "ids": _distinct_form(ids), "copy": days}
+    """(version, comparable form) of the day copy and the distinct ids; with
+    ``previous`` (an earlier answer of this function), refreshed from it."""
+    held_days = (previous["version"], previous["copy"]) if previous else None
+    held_ids = (previous["version"], previous["raw_ids"]) if previous else None
+    as_of, days = await day_copy.load(engine, imp, BUDGET, held_days)
+    ids_as_of, ids = await distinct_ids.load_all(engine, imp, held_ids)
+    assert ids_as_of == as_of
+    return {
+        "version": as_of,
+        "days": _day_cells(days),
+        "ids": _distinct_form(ids),
+        "copy": days,
+        "raw_ids": ids,
+    }
 
 
 async def test_workshop_copies_from_blocks_equal_those_from_rows(engine):
@@ -166,13 +176,14 @@ async def test_a_refreshed_copy_equals_a_fresh_load_after_every_kind_of_run(engi
                 )
             await _add_day(engine, made, last, n)
             await run_processing(engine, today=TODAY)
-        refreshed = await _workshop_kinds(engine, imp, (held["version"], held["copy"]))
+        refreshed = await _workshop_kinds(engine, imp, held)
         fresh = await _workshop_kinds(engine, imp)
         from_rows = await _without_blocks(engine, imp, lambda: _workshop_kinds(engine, imp))
         assert refreshed["version"] == fresh["version"] == held["version"] + 1
         assert refreshed["days"] == fresh["days"] == from_rows["days"], (start, end)
         assert refreshed["days"] != held["days"]
-        assert fresh["ids"] == from_rows["ids"]
+        assert refreshed["ids"] == fresh["ids"] == from_rows["ids"]
+        assert refreshed["ids"] != held["ids"]
         held = refreshed
 
 

@@ -20,6 +20,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.memory import release_freed_memory
 from server.resolvers.distinct_ids import IdsByKind, load_all, version
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,19 @@ class _Entry:
     ids: IdsByKind
 
 
-Loader = Callable[[AsyncEngine, int], Awaitable[tuple[int, IdsByKind]]]
+Loader = Callable[
+    [AsyncEngine, int, tuple[int, IdsByKind] | None], Awaitable[tuple[int, IdsByKind]]
+]
+"""(engine, importer id, the ids held now and their version) → (version, ids)."""
 
 
 class DistinctCache:
-    def __init__(self, loader: Loader = load_all) -> None:
+    def __init__(
+        self, loader: Loader = load_all, one_at_a_time: asyncio.Lock | None = None
+    ) -> None:
         self.loader = loader
+        self.one_at_a_time = one_at_a_time or asyncio.Lock()
+        """Shared with the day copies: one load at a time bounds a load's peak memory."""
         """How a copy is read (a test may hold it back to see requests meanwhile)."""
         self._entries: dict[int, _Entry] = {}
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
@@ -92,12 +100,17 @@ class DistinctCache:
 
     async def _load(self, engine: AsyncEngine, importer_id: int) -> None:
         for _ in range(3):  # a run committing during a load makes it reload once more
+            held = self._entries.get(importer_id)
+            previous = (held.version, held.ids) if held is not None else None
             try:
-                as_of, ids = await self.loader(engine, importer_id)
+                async with self.one_at_a_time:
+                    as_of, ids = await self.loader(engine, importer_id, previous)
             except Exception:  # the request path falls back to SQL; the next request retries
                 log.exception("loading the distinct-count copy of importer %s failed", importer_id)
                 return
             self._entries[importer_id] = _Entry(as_of, ids)
+            del previous, held
+            await asyncio.to_thread(release_freed_memory)
             if as_of >= self._wanted.get(importer_id, 0):
                 return
 

@@ -7,7 +7,7 @@ cache loads)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from itertools import chain
 from typing import Any
@@ -75,29 +75,47 @@ async def version(conn: AsyncConnection, importer_id: int) -> int:
     return int(value or 0)
 
 
-def _of_blocks(blocks: Sequence[Block]) -> ActivityIds:
-    if not blocks:
-        return ActivityIds.empty()
+def _of_blocks(
+    blocks: Sequence[Block], held: Mapping[int, int], old: ActivityIds | None
+) -> ActivityIds:
+    """The ids of ``blocks``, with, when ``old`` is given, its ids of every
+    other day ``held`` names (a refresh)."""
     lengths = [len(b.records) for b in blocks]
     days = np.repeat(np.fromiter((b.day for b in blocks), np.int32, len(blocks)), lengths)
-    workshops = np.concatenate([b.records["workshop_id"] for b in blocks]).astype(np.int32)
-    users = np.concatenate([b.records["user_id"] for b in blocks]).astype(np.int32)
-    return ActivityIds.of(days, workshops, users)
+    if blocks:
+        workshops = np.concatenate([b.records["workshop_id"] for b in blocks]).astype(np.int32)
+        users = np.concatenate([b.records["user_id"] for b in blocks]).astype(np.int32)
+    else:
+        workshops = users = np.zeros(0, np.int32)
+    if old is None:
+        return ActivityIds.of(days, workshops, users)
+    fetched = {b.day for b in blocks}
+    present = np.unique(old.all_days)
+    gone = np.array(
+        sorted(fetched | {int(d) for d in present.tolist() if d not in held}), dtype=np.int32
+    )
+    return old.replaced(gone, days, workshops, users)
 
 
-async def load_all(engine: AsyncEngine, importer_id: int) -> tuple[int, IdsByKind]:
+async def load_all(
+    engine: AsyncEngine, importer_id: int, previous: tuple[int, IdsByKind] | None = None
+) -> tuple[int, IdsByKind]:
     """Every id of the importer and the data version they are as of, read from
     one snapshot (a processing run committing meanwhile is not half seen): from
-    the copy blocks when they are complete, else from the rows."""
+    the copy blocks when they are complete (only the days written after
+    ``previous``, ids already held), else from the rows."""
     async with snapshot(engine) as conn:
         as_of, complete = await complete_version(conn, importer_id)
         if complete:
             found = {}
             for layout in USER_LAYOUTS:
-                days = await held(conn, importer_id, layout.kind)
-                blocks = await fetch(conn, importer_id, layout, list(days))
                 assert layout.users is not None
-                found[layout.users] = await asyncio.to_thread(_of_blocks, blocks)
+                days = await held(conn, importer_id, layout.kind)
+                since = previous[0] if previous is not None else None
+                old = previous[1][layout.users] if previous is not None else None
+                wanted = [d for d, v in days.items() if since is None or v > since]
+                blocks = await fetch(conn, importer_id, layout, wanted)
+                found[layout.users] = await asyncio.to_thread(_of_blocks, blocks, days, old)
                 del blocks
             return as_of, found
         workshops = (
