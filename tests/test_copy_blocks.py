@@ -60,8 +60,14 @@ def _triples(ids: ActivityIds) -> list[tuple[int, int, int]]:
 
 
 def _distinct_form(found: dict[str, ActivityIds]) -> dict[str, Any]:
+    """Per kind: every (workshop, day, user), every (day, user), and whether
+    the importer-wide rows are in day order."""
     return {
-        kind: (_triples(ids), ids.all_days.tolist(), ids.all_users.tolist())
+        kind: (
+            _triples(ids),
+            sorted(set(zip(ids.all_days.tolist(), ids.all_users.tolist(), strict=True))),
+            bool(np.all(np.diff(ids.all_days) >= 0)),
+        )
         for kind, ids in found.items()
     }
 

@@ -67,9 +67,9 @@ async def test_the_first_request_after_start_answers_from_the_copies(
         member.loader = later
     distinct_inner = state.distinct_cache.loader
 
-    async def distinct_later(e: Any, i: int) -> Any:
+    async def distinct_later(*args: Any) -> Any:
         await copies.following.wait()
-        return await distinct_inner(e, i)
+        return await distinct_inner(*args)
 
     state.distinct_cache.loader = distinct_later
     headers = {"Authorization": f"Bearer {token('importer')}"}

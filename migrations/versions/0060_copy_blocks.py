@@ -36,8 +36,13 @@ def upgrade() -> None:
     # raw numbers compress little and pglz is slow: store the bytes as they are
     op.execute("ALTER TABLE copy_blocks ALTER COLUMN payload SET STORAGE EXTERNAL")
     op.add_column("processing_state", sa.Column("blocks_version", sa.Integer(), nullable=True))
+    # a day's ids of an importer were a sequential scan (every block write of a day)
+    op.create_index(
+        "ix_workshop_day_users_importer_day", "workshop_day_users", ["importer_id", "day"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_workshop_day_users_importer_day", table_name="workshop_day_users")
     op.drop_column("processing_state", "blocks_version")
     op.drop_table("copy_blocks")

@@ -33,6 +33,15 @@ AnyInts = npt.NDArray[np.signedinteger[Any]]
 _NONE: Ids = np.zeros(0, dtype=np.int32)
 
 
+def _sorted_unique(values: Ints) -> Ints:
+    """``np.unique`` by a sort: numpy 2's hashing ``unique`` took seconds on an
+    importer's (day, user) keys where the sort takes tens of milliseconds."""
+    ordered = np.sort(values)
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
+
+
 @dataclass(frozen=True)
 class ActivityIds:
     """One kind of activity of one importer (days as proleptic ordinals).
@@ -42,7 +51,9 @@ class ActivityIds:
         starts: where each workshop's rows begin in ``days``/``users`` (one more
             entry than ``workshop_ids``: the end).
         days, users: a row per (workshop, day, user), sorted by workshop, then day.
-        all_days, all_users: each (day, user) once over every workshop, by day.
+        all_days, all_users: each (day, user) over every workshop, by day: once
+            (``of``), or once per workshop active that day (``of_days``: the
+            counts union them anyway, and no sort of every id is needed).
     """
 
     workshop_ids: Ints
@@ -67,7 +78,7 @@ class ActivityIds:
         workshop_ids, first = np.unique(workshops.astype(np.int64), return_index=True)
         starts = np.append(first, workshops.size).astype(np.int64)
         span = int(users.max()) + 1
-        pairs = np.unique(days.astype(np.int64) * span + users)
+        pairs = _sorted_unique(days.astype(np.int64) * span + users)
         return cls(
             workshop_ids,
             starts,
@@ -77,15 +88,37 @@ class ActivityIds:
             (pairs % span).astype(np.int32),
         )
 
-    def replaced(
-        self, gone: AnyInts, days: AnyInts, workshops: AnyInts, users: AnyInts
-    ) -> ActivityIds:
+    @classmethod
+    def of_days(cls, days: Ids, workshops: Ids, users: Ids) -> ActivityIds:
+        """From one row per (day, workshop, user) ordered by day (the days'
+        blocks one after the other): the rows are put in workshop order by a
+        stable counting sort, O(n), where ``of`` sorts every id."""
+        if users.size == 0:
+            return cls.empty()
+        counts_by_id = np.bincount(workshops)
+        workshop_ids = np.flatnonzero(counts_by_id).astype(np.int64)
+        rank_of = np.cumsum(counts_by_id > 0) - 1
+        # 16-bit keys sort by radix (stable, linear); more workshops: timsort
+        small = len(workshop_ids) <= np.iinfo(np.int16).max
+        rank = rank_of[workshops].astype(np.int16 if small else np.int64)
+        order = np.argsort(rank, kind="stable")
+        starts = np.zeros(len(workshop_ids) + 1, dtype=np.int64)
+        np.cumsum(counts_by_id[workshop_ids], out=starts[1:])
+        return cls(
+            workshop_ids,
+            starts,
+            days[order].astype(np.int32),
+            users[order].astype(np.int32),
+            days.astype(np.int32),
+            users.astype(np.int32),
+        )
+
+    def replaced(self, gone: AnyInts, added: ActivityIds) -> ActivityIds:
         """These ids with every row of the days ``gone`` (ordinals) dropped and
-        the rows (day, workshop, user) added: a merge of sorted runs, not a sort
-        of every id (a processing run rewrites a few days of hundreds)."""
+        ``added``'s rows merged in: a merge of sorted runs, not a sort of every
+        id (a processing run rewrites a few days of hundreds)."""
         if not self.users.size:
-            return ActivityIds.of(days, workshops, users)
-        added = ActivityIds.of(days, workshops, users)
+            return added
         owner = np.repeat(self.workshop_ids, np.diff(self.starts))
         keep = ~np.isin(self.days, gone)
         kept_key = (owner[keep] << 32) | self.days[keep].astype(np.int64)
@@ -94,18 +127,19 @@ class ActivityIds:
         owner = np.insert(owner[keep], at, new_owner)
         row_days = np.insert(self.days[keep], at, added.days)
         row_users = np.insert(self.users[keep], at, added.users)
-        workshop_ids, first = np.unique(owner, return_index=True)
-        pair_keep = ~np.isin(self.all_days, gone)
-        old_pairs = (self.all_days[pair_keep].astype(np.int64) << 32) | self.all_users[pair_keep]
-        new_pairs = (added.all_days.astype(np.int64) << 32) | added.all_users
-        pairs = np.insert(old_pairs, np.searchsorted(old_pairs, new_pairs), new_pairs)
+        # owner is in order already: where each workshop's rows begin
+        first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+        workshop_ids = owner[first]
+        day_keep = ~np.isin(self.all_days, gone)
+        kept_days = self.all_days[day_keep]
+        day_at = np.searchsorted(kept_days, added.all_days, "right")
         return ActivityIds(
             workshop_ids,
             np.append(first, owner.size).astype(np.int64),
             row_days,
             row_users,
-            (pairs >> 32).astype(np.int32),
-            (pairs & 0xFFFFFFFF).astype(np.int32),
+            np.insert(kept_days, day_at, added.all_days),
+            np.insert(self.all_users[day_keep], day_at, added.all_users),
         )
 
     @property

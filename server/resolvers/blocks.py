@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.models.copy_blocks import BlockLayout
 
+IntArray = npt.NDArray[np.int64]
+
 DAYS_PER_STATEMENT = 62
 """Blocks fetched per statement (a few MB each at 2,000 workshops)."""
 
@@ -53,6 +55,20 @@ def record_type(layout: BlockLayout) -> np.dtype[Any]:
     for name in layout.columns:
         fields.append((name, ">f8" if name in layout.floating else ">i4"))
     return np.dtype(fields)
+
+
+def columns_of(blocks: Sequence[Block], names: Sequence[str]) -> tuple[IntArray, dict[str, Any]]:
+    """The day ordinal of every record of ``blocks`` and each named field as a
+    native array (one conversion for many blocks, not one per block)."""
+    if not blocks:
+        return np.zeros(0, np.int64), {n: np.zeros(0, np.int64) for n in names}
+    records = np.concatenate([b.records for b in blocks])
+    days = np.repeat(
+        np.fromiter((b.day for b in blocks), np.int64, len(blocks)),
+        [len(b.records) for b in blocks],
+    )
+    fields = {n: records[n].astype(records.dtype[n].newbyteorder("=")) for n in names}
+    return days, fields
 
 
 async def complete_version(conn: AsyncConnection, importer_id: int) -> tuple[int, bool]:

@@ -24,7 +24,15 @@ from server.models.copy_blocks import WORKSHOP_DAY
 from server.models.rollups import WorkshopDay
 from server.processing.workshops import COLUMNS as DAY_COLUMNS
 from server.resolvers.activations import ActivityRow
-from server.resolvers.blocks import Block, complete_version, fetch, held, snapshot
+from server.resolvers.blocks import (
+    DAYS_PER_STATEMENT,
+    Block,
+    columns_of,
+    complete_version,
+    fetch,
+    held,
+    snapshot,
+)
 from server.resolvers.versioned_copies import VersionedCopies
 
 CHUNK_WORKSHOPS = 20
@@ -41,6 +49,8 @@ ACTIVE_COLUMN, ACTIONS_COLUMN = "staff_rows", "staff_actions"
 """A workshop is active on a day with staff activity rows (workshopActivity)."""
 
 DayCopy = VersionedCopies[DayColumns]
+
+COPIED = ("workshop_id", *DAY_COLUMNS)
 
 
 def day_copy(*, max_bytes: int, enabled: bool = True, **shared: Any) -> DayCopy:
@@ -109,13 +119,9 @@ def from_blocks(
     if old is not None:
         keep = np.fromiter((d for d in days if d not in fetched), np.int64)
         builder.add_copy(old, np.searchsorted(ids, old.workshops), keep)
-    for block in blocks:
-        records = block.records
-        builder.add(
-            records["workshop_id"].astype(np.int64),
-            np.full(len(records), block.day - first, np.int64),
-            {c: records[c] for c in DAY_COLUMNS},
-        )
+    for start in range(0, len(blocks), DAYS_PER_STATEMENT):
+        days_of, fields = columns_of(blocks[start : start + DAYS_PER_STATEMENT], COPIED)
+        builder.add(fields["workshop_id"].astype(np.int64), days_of - first, fields)
     copy = builder.build()
     return copy if copy.nbytes <= budget else None
 

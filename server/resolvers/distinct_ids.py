@@ -80,6 +80,7 @@ def _of_blocks(
 ) -> ActivityIds:
     """The ids of ``blocks``, with, when ``old`` is given, its ids of every
     other day ``held`` names (a refresh)."""
+    blocks = sorted(blocks, key=lambda b: b.day)
     lengths = [len(b.records) for b in blocks]
     days = np.repeat(np.fromiter((b.day for b in blocks), np.int32, len(blocks)), lengths)
     if blocks:
@@ -87,14 +88,16 @@ def _of_blocks(
         users = np.concatenate([b.records["user_id"] for b in blocks]).astype(np.int32)
     else:
         workshops = users = np.zeros(0, np.int32)
-    if old is None:
-        return ActivityIds.of(days, workshops, users)
+    added = ActivityIds.of_days(days, workshops, users)
+    if old is None or len(blocks) == len(held):  # every day fetched: nothing to keep
+        return added
     fetched = {b.day for b in blocks}
-    present = np.unique(old.all_days)
+    held_before = old.all_days  # in day order: the days it holds, each where it begins
+    present = held_before[np.flatnonzero(np.diff(held_before, prepend=-1))]
     gone = np.array(
         sorted(fetched | {int(d) for d in present.tolist() if d not in held}), dtype=np.int32
     )
-    return old.replaced(gone, days, workshops, users)
+    return old.replaced(gone, added)
 
 
 async def load_all(

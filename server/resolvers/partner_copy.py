@@ -18,7 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from server.metrics.columnar import Array, DayColumns, DayColumnsBuilder
 from server.metrics.daytable import DayTable
 from server.models.copy_blocks import COHORT, OFFERS, BlockLayout
-from server.resolvers.blocks import Block, complete_version, fetch, held, snapshot
+from server.resolvers.blocks import (
+    DAYS_PER_STATEMENT,
+    Block,
+    columns_of,
+    complete_version,
+    fetch,
+    held,
+    snapshot,
+)
 from server.resolvers.day_copy import CHUNK_WORKSHOPS, day_rows
 from server.resolvers.partners import LeadFilter, Window
 from server.resolvers.versioned_copies import Loader, VersionedCopies
@@ -123,12 +131,10 @@ def _from_blocks(
         fetched = {b.day for b in blocks}
         keep = np.fromiter((d for d in days if d not in fetched), np.int64)
         builder.add_copy(old.days, np.searchsorted(codes, old_codes), keep)
-    for b, mine in zip(blocks, parts, strict=True):
-        builder.add(
-            np.searchsorted(codes, mine),
-            np.full(len(mine), b.day - first, np.int64),
-            {c: b.records[c] for c in layout.columns},
-        )
+    for start in range(0, len(blocks), DAYS_PER_STATEMENT):
+        days_of, fields = columns_of(blocks[start : start + DAYS_PER_STATEMENT], layout.columns)
+        mine = np.concatenate(parts[start : start + DAYS_PER_STATEMENT])
+        builder.add(np.searchsorted(codes, mine), days_of - first, fields)
     keys: tuple[RowKey, ...] = tuple(
         (
             c >> 32,
