@@ -92,7 +92,9 @@ def create_app(
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
     one_at_a_time = asyncio.Lock()  # one copy load at a time: one load's peak memory
-    distinct_cache = DistinctCache(one_at_a_time=one_at_a_time)
+    distinct_cache = DistinctCache(
+        one_at_a_time=one_at_a_time, wait_seconds=settings.copy_wait_seconds
+    )
     days = ReadCopies(
         one_at_a_time=one_at_a_time,
         max_bytes=settings.day_copy_max_bytes,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +19,7 @@ import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from server.metrics.columnar import Array, DayColumns
 from server.models.copy_blocks import BlockLayout
 
 IntArray = npt.NDArray[np.int64]
@@ -133,3 +134,44 @@ async def fetch(
         ).all()
         found.extend(await asyncio.to_thread(_decode, rows, dtype))
     return found
+
+
+MOST_CHANGED_DAYS = 64
+"""Beyond this many rewritten days a refresh builds the copy anew."""
+
+
+def refreshed(
+    old: DayColumns,
+    blocks: Sequence[Block],
+    days: Mapping[int, int],
+    rows_of: Callable[[Block], IntArray | None],
+) -> DayColumns | None:
+    """``old`` with the days a run rewrote (``blocks``) and those whose block
+    is gone (0 now) replaced in place of a rebuild; None when that does not
+    apply (many days, a row ``old`` lacks: ``rows_of`` answers None)."""
+    fetched = {b.day: b for b in blocks}
+    gone = [d for d in range(old.first_day, old.first_day + old.days) if d not in days]
+    changed = sorted({*fetched, *gone})
+    if not changed:
+        return old
+    if len(changed) > MOST_CHANGED_DAYS:
+        return None
+    values = {c: np.zeros((len(old.workshops), len(changed))) for c in old.columns}
+    for j, day in enumerate(changed):
+        block = fetched.get(day)
+        if block is None:
+            continue
+        rows = rows_of(block)
+        if rows is None:
+            return None
+        for column in old.columns:
+            values[column][rows, j] = block.records[column]
+    return old.with_days(np.asarray(changed, dtype=np.int64), values)
+
+
+def rows_in(held: IntArray, ids: Array) -> IntArray | None:
+    """Where each of ``ids`` is in the sorted ``held``; None if one is not."""
+    at = np.searchsorted(held, ids)
+    if len(at) and (at.max() >= len(held) or (held[np.minimum(at, len(held) - 1)] != ids).any()):
+        return None
+    return at

@@ -31,6 +31,8 @@ from server.resolvers.blocks import (
     complete_version,
     fetch,
     held,
+    refreshed,
+    rows_in,
     snapshot,
 )
 from server.resolvers.versioned_copies import VersionedCopies
@@ -106,6 +108,11 @@ def from_blocks(
 ) -> DayColumns | None:
     """The copy from the day blocks ``blocks`` and, for every other day in
     ``days`` (ordinal -> version), the values ``old`` holds."""
+    if old is not None:
+        held_ids = old.workshops
+        moved = refreshed(old, blocks, days, lambda b: rows_in(held_ids, b.records["workshop_id"]))
+        if moved is not None:
+            return moved if moved.nbytes <= budget else None
     fetched = {b.day for b in blocks}
     parts = [b.records["workshop_id"].astype(np.int64) for b in blocks]
     if old is not None:

@@ -42,12 +42,17 @@ Loader = Callable[
 
 class DistinctCache:
     def __init__(
-        self, loader: Loader = load_all, one_at_a_time: asyncio.Lock | None = None
+        self,
+        loader: Loader = load_all,
+        one_at_a_time: asyncio.Lock | None = None,
+        wait_seconds: float = 0.0,
     ) -> None:
         self.loader = loader
+        """How a copy is read (a test may hold it back to see requests meanwhile)."""
         self.one_at_a_time = one_at_a_time or asyncio.Lock()
         """Shared with the day copies: one load at a time bounds a load's peak memory."""
-        """How a copy is read (a test may hold it back to see requests meanwhile)."""
+        self.wait_seconds = wait_seconds
+        """How long a request may wait for a load under way before it reads SQL."""
         self._entries: dict[int, _Entry] = {}
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -84,7 +89,14 @@ class DistinctCache:
         if entry is not None and entry.version == current:
             return entry.ids
         self.refresh(engine, importer_id, current)
-        return None
+        task = self._tasks.get(importer_id)
+        if task is None or task.done() or self.wait_seconds <= 0:
+            return None
+        # a refresh from copy blocks takes a fraction of what reading SQL would
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), self.wait_seconds)
+        entry = self._entries.get(importer_id)
+        return entry.ids if entry is not None and entry.version == current else None
 
     def refresh(self, engine: AsyncEngine, importer_id: int, seen: int) -> None:
         """Load the importer's copy of version ``seen`` (or newer) in the

@@ -25,6 +25,8 @@ from server.resolvers.blocks import (
     complete_version,
     fetch,
     held,
+    refreshed,
+    rows_in,
     snapshot,
 )
 from server.resolvers.day_copy import CHUNK_WORKSHOPS, day_rows
@@ -121,6 +123,12 @@ def _from_blocks(
             np.fromiter((x[2] for x in k), np.int64, len(k)),
             np.fromiter((-1 if x[3] is None else x[3] for x in k), np.int64, len(k)),
         )
+    if old is not None:
+        by_block = dict(zip((b.day for b in blocks), parts, strict=True))
+        moved = refreshed(old.days, blocks, days, lambda b: rows_in(old_codes, by_block[b.day]))
+        if moved is not None:
+            copy = PartnerDays(moved, old.keys)
+            return copy if copy.nbytes <= budget else None
     codes = np.unique(np.concatenate([*parts, old_codes]))
     first = min(days) if days else 0
     span = max(days) - first + 1 if days else 0
