@@ -115,31 +115,48 @@ class ActivityIds:
 
     def replaced(self, gone: AnyInts, added: ActivityIds) -> ActivityIds:
         """These ids with every row of the days ``gone`` (ordinals) dropped and
-        ``added``'s rows merged in: a merge of sorted runs, not a sort of every
-        id (a processing run rewrites a few days of hundreds)."""
+        ``added``'s rows merged in, each workshop's at its place: a few copies
+        of the arrays, not a sort of every id (a processing run rewrites a few
+        days of hundreds)."""
         if not self.users.size:
             return added
-        owner = np.repeat(self.workshop_ids, np.diff(self.starts))
-        keep = ~np.isin(self.days, gone)
-        kept_key = (owner[keep] << 32) | self.days[keep].astype(np.int64)
-        new_owner = np.repeat(added.workshop_ids, np.diff(added.starts))
-        at = np.searchsorted(kept_key, (new_owner << 32) | added.days.astype(np.int64), "right")
-        owner = np.insert(owner[keep], at, new_owner)
-        row_days = np.insert(self.days[keep], at, added.days)
-        row_users = np.insert(self.users[keep], at, added.users)
-        # owner is in order already: where each workshop's rows begin
-        first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-        workshop_ids = owner[first]
-        day_keep = ~np.isin(self.all_days, gone)
-        kept_days = self.all_days[day_keep]
+        ids = np.union1d(self.workshop_ids, added.workshop_ids)
+        old_at = np.searchsorted(ids, self.workshop_ids)
+        new_at = np.searchsorted(ids, added.workshop_ids)
+        drop = np.flatnonzero(np.isin(self.days, gone))
+        counts = np.zeros(len(ids), dtype=np.int64)
+        counts[old_at] = np.diff(self.starts) - np.bincount(
+            np.searchsorted(self.starts, drop, "right") - 1, minlength=len(self.workshop_ids)
+        )
+        keep = np.ones(self.users.size, dtype=bool)
+        keep[drop] = False
+        days, users = self.days[keep], self.users[keep]
+        kept_starts = np.concatenate(([0], np.cumsum(counts)))
+        positions = [
+            kept_starts[w]
+            + np.searchsorted(
+                days[kept_starts[w] : kept_starts[w + 1]],
+                added.days[added.starts[j] : added.starts[j + 1]],
+                "right",
+            )
+            for j, w in enumerate(new_at.tolist())
+        ]
+        at = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+        counts[new_at] += np.diff(added.starts)
+        present = counts > 0
+        whole_keep = np.ones(self.all_days.size, dtype=bool)
+        for day in np.asarray(gone).tolist():
+            lo, hi = np.searchsorted(self.all_days, [day, day + 1])
+            whole_keep[lo:hi] = False
+        kept_days = self.all_days[whole_keep]
         day_at = np.searchsorted(kept_days, added.all_days, "right")
         return ActivityIds(
-            workshop_ids,
-            np.append(first, owner.size).astype(np.int64),
-            row_days,
-            row_users,
+            ids[present],
+            np.concatenate(([0], np.cumsum(counts[present]))).astype(np.int64),
+            np.insert(days, at, added.days),
+            np.insert(users, at, added.users),
             np.insert(kept_days, day_at, added.all_days),
-            np.insert(self.all_users[day_keep], day_at, added.all_users),
+            np.insert(self.all_users[whole_keep], day_at, added.all_users),
         )
 
     @property
