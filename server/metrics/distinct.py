@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -247,8 +247,14 @@ class _Buckets:
         return {start: int(n) for start, n in zip(self.starts, counts, strict=True) if n}
 
 
+class Windowed(Protocol):
+    """Ids a distinct count can read (``ActivityIds``, or those per month)."""
+
+    def window(self, scope: Sequence[int], first: int, last: int) -> tuple[Ids, Ids]: ...
+
+
 def count_distinct(
-    ids: ActivityIds,
+    ids: Windowed,
     scopes: Sequence[Sequence[int]],
     current: Period,
     previous: Period,
