@@ -121,8 +121,9 @@ class DistinctCache:
                 log.exception("loading the distinct-count copy of importer %s failed", importer_id)
                 return
             self._entries[importer_id] = _Entry(as_of, ids)
+            if previous is None:  # a first load's transient memory is large; a refresh's not
+                await asyncio.to_thread(release_freed_memory)
             del previous, held
-            await asyncio.to_thread(release_freed_memory)
             if as_of >= self._wanted.get(importer_id, 0):
                 return
 
