@@ -89,10 +89,12 @@ class ActivityIds:
         )
 
     @classmethod
-    def of_days(cls, days: Ids, workshops: Ids, users: Ids) -> ActivityIds:
+    def of_days(cls, days: Ids, workshops: Ids, users: Ids, *, whole: bool = True) -> ActivityIds:
         """From one row per (day, workshop, user) ordered by day (the days'
         blocks one after the other): the rows are put in workshop order by a
-        stable counting sort, O(n), where ``of`` sorts every id."""
+        stable counting sort, O(n), where ``of`` sorts every id. ``whole``:
+        keep the importer-wide rows too (else ``all_*`` stay empty: the
+        caller reads whole scopes from the rows)."""
         if users.size == 0:
             return cls.empty()
         counts_by_id = np.bincount(workshops)
@@ -109,8 +111,8 @@ class ActivityIds:
             starts,
             days[order].astype(np.int32),
             users[order].astype(np.int32),
-            days.astype(np.int32),
-            users.astype(np.int32),
+            days.astype(np.int32) if whole else _NONE,
+            users.astype(np.int32) if whole else _NONE,
         )
 
     def replaced(self, gone: AnyInts, added: ActivityIds) -> ActivityIds:

@@ -1,7 +1,11 @@
 """Distinct-count ids held per month (``ActivityIds`` each), so a refresh after
 a processing run rebuilds the months that run touched — a few hundred
 thousand ids — instead of copying every id of the importer; a window across
-months joins its months' slices."""
+months joins its months' slices.
+
+A scope naming every workshop of a month reads that month's rows whole (a mask
+when the window cuts the month), so the months keep no importer-wide copy of
+their ids (``all_*`` empty): half the memory."""
 
 from __future__ import annotations
 
@@ -56,11 +60,21 @@ class MonthlyIds:
     def window(self, scope: Sequence[int], first: int, last: int) -> tuple[Ids, Ids]:
         """(days, users) of ``scope``'s rows from day ``first`` to ``last`` (ordinals)."""
         lo, hi = month_of(first), month_of(last)
-        pieces = [
-            part.window(scope, max(first, month_bounds(m)[0]), min(last, month_bounds(m)[1]))
-            for m, part in zip(self.months, self.parts, strict=True)
-            if lo <= m <= hi
-        ]
+        wanted = np.asarray(scope, dtype=np.int64)
+        pieces = []
+        for month, part in zip(self.months, self.parts, strict=True):
+            if not lo <= month <= hi:
+                continue
+            start, end = month_bounds(month)
+            start, end = max(first, start), min(last, end)
+            if not np.isin(part.workshop_ids, wanted).all():
+                pieces.append(part.window(scope, start, end))
+                continue
+            days, users = part.days, part.users
+            if start > month_bounds(month)[0] or end < month_bounds(month)[1]:
+                inside = (days >= start) & (days <= end)
+                days, users = days[inside], users[inside]
+            pieces.append((days, users))
         if not pieces:
             return _NONE, _NONE
         if len(pieces) == 1:

@@ -88,7 +88,7 @@ def _month(blocks: Sequence[Block]) -> ActivityIds:
         return ActivityIds.empty()
     workshops = np.concatenate([b.records["workshop_id"] for b in blocks]).astype(np.int32)
     users = np.concatenate([b.records["user_id"] for b in blocks]).astype(np.int32)
-    return ActivityIds.of_days(days, workshops, users)
+    return ActivityIds.of_days(days, workshops, users, whole=False)
 
 
 def _of_blocks(
@@ -109,9 +109,8 @@ def _of_blocks(
         gone = {d for d in fetched_days if first <= d <= last}
         missing = [d for d in range(first, last + 1) if d not in held]
         if missing:  # a day whose block is no more: its ids are gone
-            lo = np.searchsorted(part.all_days, missing, "left")
-            hi = np.searchsorted(part.all_days, missing, "right")
-            gone |= {d for d, a, b in zip(missing, lo, hi, strict=True) if b > a}
+            held_days = np.isin(np.asarray(missing, dtype=np.int32), part.days)
+            gone |= {d for d, was in zip(missing, held_days.tolist(), strict=True) if was}
         if gone or month in fetched:
             added = _month(fetched.pop(month, []))
             parts[month] = part.replaced(np.array(sorted(gone), dtype=np.int32), added)
