@@ -28,6 +28,7 @@ from server.http.errors import EXCEPTION_HANDLERS
 from server.http.ide import ide_routes
 from server.http.stack import edge_middleware
 from server.ingest_route import ingest_csv
+from server.memory import configure_allocator
 from server.migrate import is_current, upgrade_async
 from server.observability.logging import configure as configure_logging
 from server.operations import operational_middleware, operational_routes
@@ -88,6 +89,7 @@ def create_app(
     """Build the app. ``database_url`` overrides settings (tests); with neither, the
     embedded PostgreSQL is started."""
     url = database_url or resolve_database_url(settings.database_url, settings.data_dir)
+    configure_allocator()
     engine = make_engine(url)
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)

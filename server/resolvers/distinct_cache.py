@@ -20,7 +20,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.memory import release_freed_memory
+from server.memory import trim_soon
 from server.resolvers.distinct_ids import IdsByKind, load_all, version
 
 log = logging.getLogger(__name__)
@@ -121,9 +121,8 @@ class DistinctCache:
                 log.exception("loading the distinct-count copy of importer %s failed", importer_id)
                 return
             self._entries[importer_id] = _Entry(as_of, ids)
-            if previous is None:  # a first load's transient memory is large; a refresh's not
-                await asyncio.to_thread(release_freed_memory)
             del previous, held
+            trim_soon()  # glibc keeps what a load freed in its heap
             if as_of >= self._wanted.get(importer_id, 0):
                 return
 

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import data_versions
-from server.memory import release_freed_memory
+from server.memory import trim_soon
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +200,8 @@ class VersionedCopies(Generic[T]):
                     importer_id,
                 )
             self._entries[importer_id] = _Entry(as_of, copy)
-            if previous is None:  # a first load's transient memory is large; a refresh's not
-                await asyncio.to_thread(release_freed_memory)
             del previous, held
+            trim_soon()  # glibc keeps what a load freed in its heap
             if as_of >= self._wanted.get(importer_id, 0):
                 return
 
