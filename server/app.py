@@ -28,6 +28,7 @@ from server.http.errors import EXCEPTION_HANDLERS
 from server.http.ide import ide_routes
 from server.http.stack import edge_middleware
 from server.ingest_route import ingest_csv
+from server.memory import configure_allocator
 from server.migrate import is_current, upgrade_async
 from server.observability.logging import configure as configure_logging
 from server.operations import operational_middleware, operational_routes
@@ -88,11 +89,20 @@ def create_app(
     """Build the app. ``database_url`` overrides settings (tests); with neither, the
     embedded PostgreSQL is started."""
     url = database_url or resolve_database_url(settings.database_url, settings.data_dir)
+    configure_allocator()
     engine = make_engine(url)
     verifier = TokenVerifier(settings)
     schemas = build_schemas(settings)
-    distinct_cache = DistinctCache()
-    days = ReadCopies(max_bytes=settings.day_copy_max_bytes, enabled=settings.day_copy)
+    one_at_a_time = asyncio.Lock()  # one copy load at a time: one load's peak memory
+    distinct_cache = DistinctCache(
+        one_at_a_time=one_at_a_time, wait_seconds=settings.copy_wait_seconds
+    )
+    days = ReadCopies(
+        one_at_a_time=one_at_a_time,
+        max_bytes=settings.day_copy_max_bytes,
+        enabled=settings.day_copy,
+        wait_seconds=settings.copy_wait_seconds,
+    )
     apps = {
         role: RoleGraphQL(schema, engine, settings, distinct_cache, days)
         for role, schema in schemas.items()
@@ -114,6 +124,12 @@ def create_app(
         # at start must not stop the app from answering 503s).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(days.following.wait(), timeout=5)
+        # Serve once the copies are loaded (from copy blocks: seconds), so no
+        # request pays for a cold load; bounded: past it they load on meanwhile.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                _settled(distinct_cache, days), timeout=settings.copy_preload_seconds
+            )
         gc_tuning.freeze_startup_heap()
         yield
         gc_tuning.unfreeze()
@@ -153,6 +169,11 @@ def create_app(
         day_copy=days,
     )
     return app
+
+
+async def _settled(distinct_cache: DistinctCache, days: ReadCopies) -> None:
+    await days.settled()
+    await distinct_cache.settled()
 
 
 def _start_schedule(settings: Settings, engine: AsyncEngine) -> asyncio.Task[None] | None:

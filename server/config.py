@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     """Answer day rollups from an in-process columnar copy (server/metrics/columnar.py)."""
     day_copy_max_bytes: int = Field(default=256 * 1_048_576, ge=0)
     """The memory the day-rollup copies of one process may hold; importers beyond it read SQL."""
+    copy_preload_seconds: float = Field(default=10.0, ge=0)
+    """How long start-up waits for the copies to load before it serves (then they load on)."""
+    copy_wait_seconds: float = Field(default=1.0, ge=0)
+    """How long a request waits for a copy load under way before it reads SQL instead."""
 
     @field_validator("database_url", "database_read_url")
     @classmethod

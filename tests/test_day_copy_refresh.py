@@ -64,10 +64,10 @@ async def test_a_copy_behind_the_data_version_is_never_used(engine, settings, da
             gate = asyncio.Event()
 
             async def held_back(
-                e: AsyncEngine, i: int, budget: int
+                e: AsyncEngine, i: int, budget: int, previous: tuple[int, DayColumns] | None
             ) -> tuple[int, DayColumns | None]:
                 await gate.wait()
-                return await load(e, i, budget)
+                return await load(e, i, budget, previous)
 
             copies.loader = held_back
             before = copies.loaded_version(imp)

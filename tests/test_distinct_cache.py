@@ -37,11 +37,15 @@ async def test_requests_while_the_copy_loads_are_answered_from_sql(
     await _seed(engine)
     gate = asyncio.Event()
 
-    async def held_back(engine_: AsyncEngine, importer_id: int) -> tuple[int, IdsByKind]:
+    async def held_back(
+        engine_: AsyncEngine, importer_id: int, previous: tuple[int, IdsByKind] | None
+    ) -> tuple[int, IdsByKind]:
         await gate.wait()
-        return await load_all(engine_, importer_id)
+        return await load_all(engine_, importer_id, previous)
 
-    app = create_app(settings, database_url=database_url, migrate=False)
+    # start-up serves without waiting for the load (it is held back)
+    started = settings.model_copy(update={"copy_preload_seconds": 0})
+    app = create_app(started, database_url=database_url, migrate=False)
     cache = app.state.insights.distinct_cache
     cache.loader = held_back
     headers = {"Authorization": f"Bearer {token('importer')}"}

@@ -79,6 +79,41 @@ class DayColumns:
         parts = (*self._parts, *self._days_with.values())
         return self.workshops.nbytes + sum(p.nbytes for p in parts)
 
+    def raw_days(self, column: str) -> Array:
+        """The column's value per row and day (rows x days), as the rollup holds them."""
+        part = self._parts[self.columns.index(column)]
+        if part.cumulative is not None:
+            return np.diff(part.cumulative, axis=1)
+        assert part.raw is not None
+        return part.raw
+
+    def with_days(self, days: IntArray, values: Mapping[str, Array]) -> DayColumns | None:
+        """This copy with the values of ``days`` (sorted ordinals) replaced by
+        ``values[column]`` (rows x days), the cumulative sums moved by the
+        difference from each day on: a refresh after a run that rewrote a few
+        days costs a copy of the arrays, not a rebuild. None when that does not
+        hold them (a day before the first, an integral column given fractions,
+        a sum beyond 32 bits): then build anew."""
+        offsets = days - self.first_day
+        if not len(days) or offsets[0] < 0:
+            return None
+        length = max(self.days, int(offsets[-1]) + 1)
+        parts = []
+        for c, part in enumerate(self._parts):
+            given = np.asarray(values[self.columns[c]])
+            moved = _moved(part, offsets, given, length)
+            if moved is None:
+                return None
+            parts.append(moved)
+        days_with = {}
+        for name, part in self._days_with.items():
+            given = (np.asarray(values[name]) > 0).astype(np.int64)
+            moved = _moved(part, offsets, given, length)
+            if moved is None:
+                return None
+            days_with[name] = moved
+        return DayColumns(self.columns, self.first_day, length, self.workshops, parts, days_with)
+
     def _edges(self, period: Period) -> tuple[int, int]:
         """The period as [start, end) indexes into the held days, clipped."""
         start = min(max(period.start.toordinal() - self.first_day, 0), self.days)
@@ -226,6 +261,46 @@ class DayColumns:
         return out
 
 
+def _grown(held: Array, length: int, edge: bool) -> Array:
+    """A copy of ``held`` (rows x n) with room for ``length`` days: cumulative
+    arrays (``edge``) carry their last sum on, raw days are 0."""
+    extra = length + (1 if edge else 0) - held.shape[-1]
+    if extra <= 0:
+        return held.copy()
+    pad = [(0, 0)] * (held.ndim - 1) + [(0, extra)]
+    return np.pad(held, pad, mode="edge" if edge else "constant")
+
+
+def _moved(part: _Column, offsets: IntArray, given: Array, length: int) -> _Column | None:
+    """One column with the days at ``offsets`` set to ``given`` (rows x days)."""
+    if part.cumulative is not None:
+        assert part.total_cumulative is not None
+        if part.floating and not _integral(given):
+            return None
+        cumulative = _grown(part.cumulative, length, edge=True)
+        before = cumulative[:, offsets + 1].astype(np.int64) - cumulative[:, offsets]
+        delta = given.astype(np.int64) - before
+        running = np.cumsum(delta, axis=1)
+        if cumulative.dtype == np.int32:
+            reach = int(np.abs(delta).sum(axis=1).max()) if delta.size else 0
+            if max(abs(int(cumulative.max())), abs(int(cumulative.min()))) + reach > _INT32.max:
+                return None
+        total = _grown(part.total_cumulative, length, edge=True)
+        total_running = np.cumsum(delta.sum(axis=0))
+        ends = [*offsets[1:].tolist(), length]
+        for j, (start, end) in enumerate(zip(offsets.tolist(), ends, strict=True)):
+            segment = cumulative[:, start + 1 : end + 1]
+            np.add(segment, running[:, j : j + 1], out=segment, casting="unsafe")
+            total[start + 1 : end + 1] += total_running[j]
+        return _Column(cumulative, total, None, None, part.floating)
+    assert part.raw is not None and part.total_raw is not None
+    raw = _grown(part.raw, length, edge=False)
+    raw[:, offsets] = given
+    total_raw = _grown(part.total_raw, length, edge=False)
+    total_raw[offsets] = raw[:, offsets].sum(axis=0)
+    return _Column(None, None, raw, total_raw, part.floating)
+
+
 def _period_sum(part: _Column, start: int, end: int) -> int | float:
     """The importer-wide sum over [start, end)."""
     if part.total_cumulative is not None:
@@ -279,7 +354,7 @@ class DayColumnsBuilder:
         self,
         columns: Sequence[str],
         floating: frozenset[str],
-        workshops: Sequence[int],
+        workshops: Sequence[int] | IntArray,
         first_day: int,
         days: int,
         counted: Sequence[str] = (),
@@ -322,6 +397,25 @@ class DayColumnsBuilder:
             ):
                 raise ValueError(f"{column}: a day's value beyond 32 bits")
             self._values[c][rows, day_offsets] = given
+
+    def add_copy(self, old: DayColumns, rows: IntArray, keep: Array) -> None:
+        """The values of an older copy: its row ``i`` is this builder's row
+        ``rows[i]``; only the days (ordinals) in ``keep`` are taken (the others
+        are replaced or gone)."""
+        lo, hi = (
+            max(old.first_day, self.first_day),
+            min(old.first_day + old.days, self.first_day + self.days),
+        )
+        if hi <= lo or not len(rows):
+            return
+        days = np.arange(lo, hi)
+        kept = days[np.isin(days, keep)]
+        if not len(kept):
+            return
+        source, target = kept - old.first_day, kept - self.first_day
+        for c, column in enumerate(self.columns):
+            values = old.raw_days(column)[:, source]
+            self._values[c][rows[:, None], target[None, :]] = values
 
     def build(self) -> DayColumns:
         days_with = {

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,15 @@ AnyInts = npt.NDArray[np.signedinteger[Any]]
 _NONE: Ids = np.zeros(0, dtype=np.int32)
 
 
+def _sorted_unique(values: Ints) -> Ints:
+    """``np.unique`` by a sort: numpy 2's hashing ``unique`` took seconds on an
+    importer's (day, user) keys where the sort takes tens of milliseconds."""
+    ordered = np.sort(values)
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
+
+
 @dataclass(frozen=True)
 class ActivityIds:
     """One kind of activity of one importer (days as proleptic ordinals).
@@ -42,7 +51,9 @@ class ActivityIds:
         starts: where each workshop's rows begin in ``days``/``users`` (one more
             entry than ``workshop_ids``: the end).
         days, users: a row per (workshop, day, user), sorted by workshop, then day.
-        all_days, all_users: each (day, user) once over every workshop, by day.
+        all_days, all_users: each (day, user) over every workshop, by day: once
+            (``of``), or once per workshop active that day (``of_days``: the
+            counts union them anyway, and no sort of every id is needed).
     """
 
     workshop_ids: Ints
@@ -67,7 +78,7 @@ class ActivityIds:
         workshop_ids, first = np.unique(workshops.astype(np.int64), return_index=True)
         starts = np.append(first, workshops.size).astype(np.int64)
         span = int(users.max()) + 1
-        pairs = np.unique(days.astype(np.int64) * span + users)
+        pairs = _sorted_unique(days.astype(np.int64) * span + users)
         return cls(
             workshop_ids,
             starts,
@@ -75,6 +86,79 @@ class ActivityIds:
             users[order].astype(np.int32),
             (pairs // span).astype(np.int32),
             (pairs % span).astype(np.int32),
+        )
+
+    @classmethod
+    def of_days(cls, days: Ids, workshops: Ids, users: Ids, *, whole: bool = True) -> ActivityIds:
+        """From one row per (day, workshop, user) ordered by day (the days'
+        blocks one after the other): the rows are put in workshop order by a
+        stable counting sort, O(n), where ``of`` sorts every id. ``whole``:
+        keep the importer-wide rows too (else ``all_*`` stay empty: the
+        caller reads whole scopes from the rows)."""
+        if users.size == 0:
+            return cls.empty()
+        counts_by_id = np.bincount(workshops)
+        workshop_ids = np.flatnonzero(counts_by_id).astype(np.int64)
+        rank_of = np.cumsum(counts_by_id > 0) - 1
+        # 16-bit keys sort by radix (stable, linear); more workshops: timsort
+        small = len(workshop_ids) <= np.iinfo(np.int16).max
+        rank = rank_of[workshops].astype(np.int16 if small else np.int64)
+        order = np.argsort(rank, kind="stable")
+        starts = np.zeros(len(workshop_ids) + 1, dtype=np.int64)
+        np.cumsum(counts_by_id[workshop_ids], out=starts[1:])
+        return cls(
+            workshop_ids,
+            starts,
+            days[order].astype(np.int32),
+            users[order].astype(np.int32),
+            days.astype(np.int32) if whole else _NONE,
+            users.astype(np.int32) if whole else _NONE,
+        )
+
+    def replaced(self, gone: AnyInts, added: ActivityIds) -> ActivityIds:
+        """These ids with every row of the days ``gone`` (ordinals) dropped and
+        ``added``'s rows merged in, each workshop's at its place: a few copies
+        of the arrays, not a sort of every id (a processing run rewrites a few
+        days of hundreds)."""
+        if not self.users.size:
+            return added
+        ids = np.union1d(self.workshop_ids, added.workshop_ids)
+        old_at = np.searchsorted(ids, self.workshop_ids)
+        new_at = np.searchsorted(ids, added.workshop_ids)
+        drop = np.flatnonzero(np.isin(self.days, gone))
+        counts = np.zeros(len(ids), dtype=np.int64)
+        counts[old_at] = np.diff(self.starts) - np.bincount(
+            np.searchsorted(self.starts, drop, "right") - 1, minlength=len(self.workshop_ids)
+        )
+        keep = np.ones(self.users.size, dtype=bool)
+        keep[drop] = False
+        days, users = self.days[keep], self.users[keep]
+        kept_starts = np.concatenate(([0], np.cumsum(counts)))
+        positions = [
+            kept_starts[w]
+            + np.searchsorted(
+                days[kept_starts[w] : kept_starts[w + 1]],
+                added.days[added.starts[j] : added.starts[j + 1]],
+                "right",
+            )
+            for j, w in enumerate(new_at.tolist())
+        ]
+        at = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+        counts[new_at] += np.diff(added.starts)
+        present = counts > 0
+        whole_keep = np.ones(self.all_days.size, dtype=bool)
+        for day in np.asarray(gone).tolist():
+            lo, hi = np.searchsorted(self.all_days, [day, day + 1])
+            whole_keep[lo:hi] = False
+        kept_days = self.all_days[whole_keep]
+        day_at = np.searchsorted(kept_days, added.all_days, "right")
+        return ActivityIds(
+            ids[present],
+            np.concatenate(([0], np.cumsum(counts[present]))).astype(np.int64),
+            np.insert(days, at, added.days),
+            np.insert(users, at, added.users),
+            np.insert(kept_days, day_at, added.all_days),
+            np.insert(self.all_users[whole_keep], day_at, added.all_users),
         )
 
     @property
@@ -165,8 +249,14 @@ class _Buckets:
         return {start: int(n) for start, n in zip(self.starts, counts, strict=True) if n}
 
 
+class Windowed(Protocol):
+    """Ids a distinct count can read (``ActivityIds``, or those per month)."""
+
+    def window(self, scope: Sequence[int], first: int, last: int) -> tuple[Ids, Ids]: ...
+
+
 def count_distinct(
-    ids: ActivityIds,
+    ids: Windowed,
     scopes: Sequence[Sequence[int]],
     current: Period,
     previous: Period,

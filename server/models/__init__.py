@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata``, which is
 what Alembic compares against.
 """
 
+from server.models.copy_blocks import CopyBlock
 from server.models.leads import Lead, LeadEvent, LeadOffer
 from server.models.rollups import (
     PartnerCohortDay,
@@ -41,6 +42,7 @@ __all__ = [
     "Campaign",
     "Chat",
     "ContentVersion",
+    "CopyBlock",
     "DirtyDay",
     "EligibilityRule",
     "Importer",

@@ -42,6 +42,8 @@ class WorkshopDayUsers(SQLModel, table=True):
     count over a period is a union of these, never a sum of daily counts."""
 
     __tablename__ = "workshop_day_users"
+    # one day's ids of an importer (processing's rewrite of a day, its copy blocks)
+    __table_args__ = (Index("ix_workshop_day_users_importer_day", "importer_id", "day"),)
 
     workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
     kind: str = Field(primary_key=True)

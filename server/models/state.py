@@ -44,6 +44,10 @@ class ProcessingState(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     data_version: int = 0
+    blocks_version: int | None = None
+    """The data version whose copy blocks (``copy_blocks``) are complete; any
+    other: the copies are read from the rollup tables and the next run writes
+    every block."""
 
 
 class ContentVersion(SQLModel, table=True):

@@ -9,21 +9,32 @@ so the event loop never waits more than a few milliseconds at a time."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import numpy as np
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.metrics.columnar import ColumnarDays, DayColumns, DayColumnsBuilder
 from server.metrics.daytable import DayTable
 from server.metrics.periods import Period
+from server.models.copy_blocks import WORKSHOP_DAY
 from server.models.rollups import WorkshopDay
 from server.processing.workshops import COLUMNS as DAY_COLUMNS
 from server.resolvers.activations import ActivityRow
-from server.resolvers.distinct_ids import version
+from server.resolvers.blocks import (
+    DAYS_PER_STATEMENT,
+    Block,
+    columns_of,
+    complete_version,
+    fetch,
+    held,
+    refreshed,
+    rows_in,
+    snapshot,
+)
 from server.resolvers.versioned_copies import VersionedCopies
 
 CHUNK_WORKSHOPS = 20
@@ -41,10 +52,12 @@ ACTIVE_COLUMN, ACTIONS_COLUMN = "staff_rows", "staff_actions"
 
 DayCopy = VersionedCopies[DayColumns]
 
+COPIED = ("workshop_id", *DAY_COLUMNS)
 
-def day_copy(*, max_bytes: int, enabled: bool = True) -> DayCopy:
+
+def day_copy(*, max_bytes: int, enabled: bool = True, **shared: Any) -> DayCopy:
     """The application's columnar copies of ``workshop_day``."""
-    return VersionedCopies("day-rollup copy", load, max_bytes=max_bytes, enabled=enabled)
+    return VersionedCopies("day-rollup copy", load, max_bytes=max_bytes, enabled=enabled, **shared)
 
 
 _FOLDED = ", ".join(
@@ -67,56 +80,96 @@ def _add(builder: DayColumnsBuilder, rows: Sequence[Any]) -> None:
     builder.add(workshops, offsets, values)
 
 
-async def load(engine: AsyncEngine, importer_id: int, budget: int) -> tuple[int, DayColumns | None]:
+async def load(
+    engine: AsyncEngine,
+    importer_id: int,
+    budget: int,
+    previous: tuple[int, DayColumns] | None = None,
+) -> tuple[int, DayColumns | None]:
     """The importer's copy and the data version it is as of (None if it would
-    take more than ``budget`` bytes)."""
-    async with engine.connect() as plain:
-        conn = await plain.execution_options(isolation_level="REPEATABLE READ")
-        async with conn.begin():
-            as_of = await version(conn, importer_id)
-            span = (
-                await conn.execute(
-                    text(
-                        "SELECT min(day), max(day), array_agg(DISTINCT workshop_id)"
-                        " FROM workshop_day WHERE importer_id = :i"
-                    ),
-                    {"i": importer_id},
-                )
-            ).one()
-            first, last, ids = span[0], span[1], sorted(span[2] or [])
-            if first is None:
-                first = last = None
-                days = 0
-            else:
-                days = last.toordinal() - first.toordinal() + 1
-            needed = DayColumnsBuilder.estimate(len(DAY_COLUMNS), len(ids), days)
-            if needed > budget:
-                return as_of, None
-            builder = DayColumnsBuilder(
-                DAY_COLUMNS,
-                FLOATING,
-                ids,
-                first.toordinal() if first else 0,
-                days,
-                counted=(ACTIVE_COLUMN,),
+    take more than ``budget`` bytes): from the copy blocks when they are
+    complete (only the days written after ``previous``, a copy already held),
+    else from the rollup rows."""
+    async with snapshot(engine) as conn:
+        as_of, complete = await complete_version(conn, importer_id)
+        if not complete:
+            return as_of, await _from_rows(conn, importer_id, budget)
+        days = await held(conn, importer_id, WORKSHOP_DAY.kind)
+        since = previous[0] if previous is not None else None
+        wanted = [d for d, v in days.items() if since is None or v > since]
+        blocks = await fetch(conn, importer_id, WORKSHOP_DAY, wanted)
+    old = previous[1] if previous is not None else None
+    copy = await asyncio.to_thread(from_blocks, blocks, days, old, budget)
+    return as_of, copy
+
+
+def from_blocks(
+    blocks: Sequence[Block], days: Mapping[int, int], old: DayColumns | None, budget: int
+) -> DayColumns | None:
+    """The copy from the day blocks ``blocks`` and, for every other day in
+    ``days`` (ordinal -> version), the values ``old`` holds."""
+    if old is not None:
+        held_ids = old.workshops
+        moved = refreshed(old, blocks, days, lambda b: rows_in(held_ids, b.records["workshop_id"]))
+        if moved is not None:
+            return moved if moved.nbytes <= budget else None
+    fetched = {b.day for b in blocks}
+    parts = [b.records["workshop_id"].astype(np.int64) for b in blocks]
+    if old is not None:
+        parts.append(old.workshops)
+    ids = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    first = min(days) if days else 0
+    span = max(days) - first + 1 if days else 0
+    if DayColumnsBuilder.estimate(len(DAY_COLUMNS), len(ids), span) > budget:
+        return None
+    builder = DayColumnsBuilder(DAY_COLUMNS, FLOATING, ids, first, span, counted=(ACTIVE_COLUMN,))
+    if old is not None:
+        keep = np.fromiter((d for d in days if d not in fetched), np.int64)
+        builder.add_copy(old, np.searchsorted(ids, old.workshops), keep)
+    for start in range(0, len(blocks), DAYS_PER_STATEMENT):
+        days_of, fields = columns_of(blocks[start : start + DAYS_PER_STATEMENT], COPIED)
+        builder.add(fields["workshop_id"].astype(np.int64), days_of - first, fields)
+    copy = builder.build()
+    return copy if copy.nbytes <= budget else None
+
+
+async def _from_rows(conn: AsyncConnection, importer_id: int, budget: int) -> DayColumns | None:
+    """The copy read from the ``workshop_day`` rows (a database whose copy
+    blocks are not complete)."""
+    span = (
+        await conn.execute(
+            text(
+                "SELECT min(day), max(day), array_agg(DISTINCT workshop_id)"
+                " FROM workshop_day WHERE importer_id = :i"
+            ),
+            {"i": importer_id},
+        )
+    ).one()
+    first, last, ids = span[0], span[1], sorted(span[2] or [])
+    days = last.toordinal() - first.toordinal() + 1 if first is not None else 0
+    if DayColumnsBuilder.estimate(len(DAY_COLUMNS), len(ids), days) > budget:
+        return None
+    builder = DayColumnsBuilder(
+        DAY_COLUMNS,
+        FLOATING,
+        ids,
+        first.toordinal() if first else 0,
+        days,
+        counted=(ACTIVE_COLUMN,),
+    )
+    for start in range(0, len(ids), CHUNK_WORKSHOPS):
+        rows = (
+            await conn.execute(
+                text(
+                    f"SELECT {_FOLDED} FROM workshop_day WHERE importer_id = :i"
+                    " AND workshop_id = ANY(CAST(:w AS int[])) GROUP BY workshop_id"
+                ),
+                {"i": importer_id, "w": ids[start : start + CHUNK_WORKSHOPS], "first": first},
             )
-            for start in range(0, len(ids), CHUNK_WORKSHOPS):
-                rows = (
-                    await conn.execute(
-                        text(
-                            f"SELECT {_FOLDED} FROM workshop_day WHERE importer_id = :i"
-                            " AND workshop_id = ANY(CAST(:w AS int[])) GROUP BY workshop_id"
-                        ),
-                        {
-                            "i": importer_id,
-                            "w": ids[start : start + CHUNK_WORKSHOPS],
-                            "first": first,
-                        },
-                    )
-                ).all()
-                await asyncio.to_thread(_add, builder, rows)
+        ).all()
+        await asyncio.to_thread(_add, builder, rows)
     copy = await asyncio.to_thread(builder.build)
-    return as_of, copy if copy.nbytes <= budget else None
+    return copy if copy.nbytes <= budget else None
 
 
 def day_rows(

@@ -20,6 +20,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.memory import trim_soon
 from server.resolvers.distinct_ids import IdsByKind, load_all, version
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,25 @@ class _Entry:
     ids: IdsByKind
 
 
-Loader = Callable[[AsyncEngine, int], Awaitable[tuple[int, IdsByKind]]]
+Loader = Callable[
+    [AsyncEngine, int, tuple[int, IdsByKind] | None], Awaitable[tuple[int, IdsByKind]]
+]
+"""(engine, importer id, the ids held now and their version) → (version, ids)."""
 
 
 class DistinctCache:
-    def __init__(self, loader: Loader = load_all) -> None:
+    def __init__(
+        self,
+        loader: Loader = load_all,
+        one_at_a_time: asyncio.Lock | None = None,
+        wait_seconds: float = 0.0,
+    ) -> None:
         self.loader = loader
         """How a copy is read (a test may hold it back to see requests meanwhile)."""
+        self.one_at_a_time = one_at_a_time or asyncio.Lock()
+        """Shared with the day copies: one load at a time bounds a load's peak memory."""
+        self.wait_seconds = wait_seconds
+        """How long a request may wait for a load under way before it reads SQL."""
         self._entries: dict[int, _Entry] = {}
         self._wanted: dict[int, int] = {}  # the newest version each importer was seen at
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -76,7 +89,14 @@ class DistinctCache:
         if entry is not None and entry.version == current:
             return entry.ids
         self.refresh(engine, importer_id, current)
-        return None
+        task = self._tasks.get(importer_id)
+        if task is None or task.done() or self.wait_seconds <= 0:
+            return None
+        # a refresh from copy blocks takes a fraction of what reading SQL would
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), self.wait_seconds)
+        entry = self._entries.get(importer_id)
+        return entry.ids if entry is not None and entry.version == current else None
 
     def refresh(self, engine: AsyncEngine, importer_id: int, seen: int) -> None:
         """Load the importer's copy of version ``seen`` (or newer) in the
@@ -92,12 +112,17 @@ class DistinctCache:
 
     async def _load(self, engine: AsyncEngine, importer_id: int) -> None:
         for _ in range(3):  # a run committing during a load makes it reload once more
+            held = self._entries.get(importer_id)
+            previous = (held.version, held.ids) if held is not None else None
             try:
-                as_of, ids = await self.loader(engine, importer_id)
+                async with self.one_at_a_time:
+                    as_of, ids = await self.loader(engine, importer_id, previous)
             except Exception:  # the request path falls back to SQL; the next request retries
                 log.exception("loading the distinct-count copy of importer %s failed", importer_id)
                 return
             self._entries[importer_id] = _Entry(as_of, ids)
+            del previous, held
+            trim_soon()  # glibc keeps what a load freed in its heap
             if as_of >= self._wanted.get(importer_id, 0):
                 return
 

@@ -245,7 +245,7 @@ class Loaders:
         if self.day_copy is None or not self.day_copy.active:
             return None
         seen = await self.data_version.load(importer_id)
-        return self.day_copy.days.get(self.engine, importer_id, seen)
+        return await self.day_copy.days.current(self.engine, importer_id, seen)
 
     async def _versions(self, keys: Sequence[int]) -> list[int]:
         async with self.engine.connect() as conn:

@@ -135,7 +135,8 @@ class PartnerLoaders:
         by_sql: Callable[[AsyncEngine, Window, Sequence[int]], Awaitable[dict[int, DayRows]]],
     ) -> Mapping[int, DayRows]:
         if copy is not None and copy.active and self.seen is not None:
-            current = copy.get(self.engine, window.importer_id, await self.seen(window.importer_id))
+            seen = await self.seen(window.importer_id)
+            current = await copy.current(self.engine, window.importer_id, seen)
             if current is not None:
                 return current.tables(window, partner_ids)
         return await by_sql(self.engine, window, partner_ids)

@@ -20,14 +20,28 @@ class ReadCopies:
         enabled: False: every read goes to SQL.
     """
 
-    def __init__(self, *, max_bytes: int, enabled: bool = True) -> None:
-        self.days: DayCopy = day_copy(max_bytes=max_bytes, enabled=enabled)
-        self.offers: PartnerCopy = offer_copy(max_bytes=max_bytes, enabled=enabled)
-        self.cohort: PartnerCopy = cohort_copy(max_bytes=max_bytes, enabled=enabled)
+    def __init__(
+        self,
+        *,
+        max_bytes: int,
+        enabled: bool = True,
+        one_at_a_time: asyncio.Lock | None = None,
+        wait_seconds: float = 0.0,
+    ) -> None:
+        # one load at a time: a load's transient memory is then one kind's
+        lock = one_at_a_time or asyncio.Lock()
+        self.days: DayCopy = day_copy(max_bytes=max_bytes, enabled=enabled, one_at_a_time=lock)
+        self.offers: PartnerCopy = offer_copy(
+            max_bytes=max_bytes, enabled=enabled, one_at_a_time=lock
+        )
+        self.cohort: PartnerCopy = cohort_copy(
+            max_bytes=max_bytes, enabled=enabled, one_at_a_time=lock
+        )
         self.following = asyncio.Event()
         """Set once the data-version listener has connected and caught up."""
         for member in self._members:
             member.used_elsewhere = self._others_of(member)
+            member.wait_seconds = wait_seconds
 
     @property
     def _members(self) -> tuple[DayCopy | PartnerCopy, ...]:

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server import data_versions
+from server.memory import trim_soon
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,10 @@ class Sized(Protocol):
 
 T = TypeVar("T", bound=Sized)
 
-Loader = Callable[[AsyncEngine, int, int], Awaitable[tuple[int, T | None]]]
-"""(engine, importer id, bytes it may take) → (version, copy or None when it
-would not fit: that importer is then answered from SQL)."""
+Loader = Callable[[AsyncEngine, int, int, tuple[int, T] | None], Awaitable[tuple[int, T | None]]]
+"""(engine, importer id, bytes it may take, the copy held now and its version)
+→ (version, copy or None when it would not fit: that importer is then answered
+from SQL). The held copy lets a load fetch only what changed since."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,19 @@ class VersionedCopies(Generic[T]):
         enabled: False: ``get`` always answers None (everything from SQL).
     """
 
-    def __init__(self, name: str, loader: Loader[T], *, max_bytes: int, enabled: bool = True):
+    def __init__(
+        self,
+        name: str,
+        loader: Loader[T],
+        *,
+        max_bytes: int,
+        enabled: bool = True,
+        one_at_a_time: asyncio.Lock | None = None,
+    ):
         self.name = name
+        self._one_at_a_time = one_at_a_time or asyncio.Lock()
+        """Loads sharing it run one after the other (the memory a load needs
+        beside the copies is then one load's, not every kind's at once)."""
         self.loader = loader
         self.max_bytes = max_bytes
         self.enabled = enabled
@@ -72,6 +85,8 @@ class VersionedCopies(Generic[T]):
         self._warmed = False
         self.following = asyncio.Event()
         """Set once the data-version listener has connected and caught up."""
+        self.wait_seconds = 0.0
+        """How long a request may wait for a load under way before it reads SQL."""
         self.used_elsewhere: Callable[[], int] = lambda: 0
         """The bytes held by copies sharing this one's budget."""
 
@@ -116,6 +131,22 @@ class VersionedCopies(Generic[T]):
         self.refresh(engine, importer_id, current)
         return None
 
+    async def current(self, engine: AsyncEngine, importer_id: int, current: int) -> T | None:
+        """Like ``get``, but when a load is under way, wait for it up to
+        ``wait_seconds`` (a refresh from copy blocks takes a fraction of what
+        answering from SQL would)."""
+        wait = self.wait_seconds
+        found = self.get(engine, importer_id, current)
+        if found is not None or not self.active or wait <= 0:
+            return found
+        task = self._tasks.get(importer_id)
+        if task is None or task.done():
+            return None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), wait)
+        entry = self._entries.get(importer_id)
+        return entry.copy if entry is not None and entry.version == current else None
+
     def refresh(self, engine: AsyncEngine, importer_id: int, seen: int) -> None:
         """Load the importer's copy of version ``seen`` (or newer) in the
         background, unless it is loaded or loading (a load that ends behind
@@ -140,9 +171,14 @@ class VersionedCopies(Generic[T]):
                 for i, e in self._entries.items()
                 if i != importer_id and e.copy is not None
             )
-            started = time.perf_counter()
+            held = self._entries.get(importer_id)
+            previous = (held.version, held.copy) if held and held.copy is not None else None
             try:
-                as_of, copy = await self.loader(engine, importer_id, self.max_bytes - others)
+                async with self._one_at_a_time:
+                    started = time.perf_counter()
+                    as_of, copy = await self.loader(
+                        engine, importer_id, self.max_bytes - others, previous
+                    )
             except Exception:  # the request path falls back to SQL; a later request retries
                 log.exception("loading the %s of importer %s failed", self.name, importer_id)
                 self._failed_at[importer_id] = time.monotonic()
@@ -164,6 +200,8 @@ class VersionedCopies(Generic[T]):
                     importer_id,
                 )
             self._entries[importer_id] = _Entry(as_of, copy)
+            del previous, held
+            trim_soon()  # glibc keeps what a load freed in its heap
             if as_of >= self._wanted.get(importer_id, 0):
                 return
 
