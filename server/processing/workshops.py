@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.processing.bounds import day_bounds, instant_bounds
+from server.processing.eligibility import eligibility, importer_rules
 
 _CHOSEN = "(CAST(:all_days AS boolean) OR {day} = ANY(CAST(:days AS date[])))"
 _UP_TO_AS_OF = _CHOSEN + " AND {day} <= :as_of"
@@ -25,23 +26,10 @@ def _local_day(column: str) -> str:
     return f"CAST(({column} AT TIME ZONE imp.timezone) AS date)"
 
 
-_RULE_MATCH = (
-    "lower(r.make) = lower(v.make) AND (r.model IS NULL OR r.model = v.model)"
-    " AND (r.year_from IS NULL OR v.model_year >= r.year_from)"
-    " AND (r.year_to IS NULL OR v.model_year <= r.year_to)"
-)
-
-# DOMAIN.md: at least one include rule matches (or there are none) and no exclude rule.
-_ELIGIBLE_VEHICLES = f"""
+# Eligibility is decided per vehicle by the importer's rules (eligibility.py).
+_ELIGIBLE_VEHICLES = """
 eligible_vehicles AS (
-    SELECT v.id AS vehicle_id,
-           (NOT EXISTS (SELECT 1 FROM eligibility_rules r
-                        WHERE r.importer_id = :importer_id AND r.include)
-            OR EXISTS (SELECT 1 FROM eligibility_rules r
-                       WHERE r.importer_id = :importer_id AND r.include AND {_RULE_MATCH}))
-           AND NOT EXISTS (SELECT 1 FROM eligibility_rules r
-                           WHERE r.importer_id = :importer_id AND NOT r.include
-                             AND {_RULE_MATCH}) AS eligible
+    SELECT v.id AS vehicle_id, {eligible} AS eligible
     FROM vehicles v
     WHERE v.importer_id = :importer_id
 )"""
@@ -49,12 +37,20 @@ eligible_vehicles AS (
 # Connected: the vehicle (whichever workshop invited it) has an activation within
 # 7 x 24 h of the departure (instants, not calendar days: "168 hours", because
 # "7 days" follows a DST change in the session timezone) not deactivated by then.
-_CONNECTED = """EXISTS (
+# A semi-join over the visits of the chosen range, so a full rebuild joins visits
+# and activations by hash instead of probing activations once per visit.
+_CONNECTED_VISITS = """
+connected_visits AS (
+    SELECT t.id AS visit_id
+    FROM visits t
+    WHERE t.importer_id = :importer_id AND t.departed_at >= :lo AND t.departed_at < :hi
+      AND EXISTS (
         SELECT 1 FROM activations a
         WHERE a.importer_id = :importer_id AND a.vehicle_id = t.vehicle_id
           AND a.activated_at IS NOT NULL
           AND a.activated_at <= t.departed_at + interval '168 hours'
-          AND (a.deactivated_at IS NULL OR a.deactivated_at > t.departed_at))"""
+          AND (a.deactivated_at IS NULL OR a.deactivated_at > t.departed_at))
+)"""
 
 
 @dataclass(frozen=True)
@@ -106,9 +102,10 @@ _SOURCES = (
         {
             "throughput": "count(*)",
             "eligible": "count(*) FILTER (WHERE ev.eligible)",
-            "connected": f"count(*) FILTER (WHERE ev.eligible AND {_CONNECTED})",
+            "connected": "count(*) FILTER (WHERE ev.eligible AND cv.visit_id IS NOT NULL)",
         },
-        joins="JOIN eligible_vehicles ev ON ev.vehicle_id = t.vehicle_id",
+        joins="JOIN eligible_vehicles ev ON ev.vehicle_id = t.vehicle_id"
+        " LEFT JOIN connected_visits cv ON cv.visit_id = t.id",
     ),
     _Source(
         "staff_activity",
@@ -121,11 +118,11 @@ _SOURCES = (
 COLUMNS: tuple[str, ...] = tuple(c for s in _SOURCES for c in s.aggregates)
 
 
-def _workshop_day_insert() -> str:
+def _workshop_day_insert(eligible: str) -> str:
     union = "\n        UNION ALL".join(source.select(COLUMNS) for source in _SOURCES)
     sums = ", ".join(f"sum({c})" for c in COLUMNS)
     return f"""
-    WITH {_ELIGIBLE_VEHICLES}
+    WITH {_ELIGIBLE_VEHICLES.format(eligible=eligible)}, {_CONNECTED_VISITS}
     INSERT INTO workshop_day (workshop_id, day, importer_id, {", ".join(COLUMNS)})
     SELECT workshop_id, day, :importer_id, {sums}
     FROM ({union}) AS parts
@@ -187,6 +184,7 @@ async def rebuild_workshop_days(
     for table in ("workshop_day", "workshop_day_users"):
         delete = f"DELETE FROM {table} WHERE importer_id = :importer_id AND {_CHOSEN}"
         await conn.execute(text(delete.format(day="day")), params)
-    await conn.execute(text(_workshop_day_insert()), params)
+    rules = eligibility(await importer_rules(conn, importer_id))
+    await conn.execute(text(_workshop_day_insert(rules.expression)), {**params, **rules.params})
     await conn.execute(text(_USERS_INSERT), params)
     await conn.execute(text(_STATS_REFRESH), {"importer_id": importer_id})
