@@ -6,8 +6,10 @@ the UTC evening (the next local day), DST changes inside the processed days
 include-only, exclude-only and model/year rules, leads with events after as-of
 and several importers side by side.
 
-Each way starts from empty rollup tables, so a day a path forgets to write shows
-up as well as a wrong value; floats compare exactly.
+The legacy statements start from empty rollup tables; the product's start from
+the legacy rows with the rebuilt days spoiled (values changed, rows missing,
+rows that must go), so a row kept, rewritten, added or removed wrongly shows
+up, as does a day a path forgets to write. Floats compare exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.processing.job import run_processing
+from server.processing.workshops import COLUMNS as DAY_COLUMNS
 from tests.conftest import TODAY
 from tests.generated import generate
 from tests.legacy_processing.partners import rebuild_partner_days
@@ -30,6 +33,8 @@ AS_OF = TODAY - timedelta(days=1)
 DST_END_EUROPE = date(2026, 10, 25)
 DST_END_AMERICA = date(2026, 11, 1)
 DST_START_AUCKLAND = date(2026, 9, 27)
+
+_COUNTS = ", ".join(DAY_COLUMNS)
 
 _IMPORTERS = (
     # ref, timezone, rules (make, include, model, year_from, year_to), days
@@ -90,6 +95,35 @@ async def _marked(engine: AsyncEngine, days: Sequence[date]) -> None:
         )
 
 
+async def _spoil(engine: AsyncEngine, days: Sequence[date] | None) -> None:
+    """Damage the rows of ``days`` (None: all) that a rebuild of them must repair."""
+    chosen = "(CAST(:all AS boolean) OR day = ANY(CAST(:days AS date[])))"
+    params = {"all": days is None, "days": list(days or [])}
+    async with engine.begin() as conn:
+        for sql in (
+            f"UPDATE workshop_day SET throughput = throughput + 1, chat_response_seconds ="
+            f" chat_response_seconds + 0.5 WHERE {chosen} AND extract(day FROM day) < 10",
+            f"DELETE FROM workshop_day WHERE {chosen} AND extract(day FROM day) > 25",
+            f"UPDATE workshop_day_users SET user_ids = user_ids || 999999"
+            f" WHERE {chosen} AND kind = 'app' AND extract(day FROM day) < 12",
+            f"DELETE FROM workshop_day_users WHERE {chosen} AND kind = 'staff'"
+            f" AND extract(day FROM day) > 20",
+            f"DELETE FROM partner_cohort_day WHERE {chosen} AND extract(day FROM day) > 20",
+            f"UPDATE partner_offer_day SET offers = offers + 1 WHERE {chosen}",
+        ):
+            await conn.execute(text(sql), params)
+        if days is None:  # rows of days without data, and after as-of, must go
+            await conn.execute(
+                text(
+                    f"""INSERT INTO workshop_day (workshop_id, day, importer_id, {_COUNTS})
+                       SELECT id, d, importer_id, {", ".join("1" for _ in DAY_COLUMNS)}
+                       FROM workshops
+                       CROSS JOIN (VALUES (DATE '2020-01-01'), (CAST(:today AS date))) x (d)"""
+                ),
+                {"today": TODAY},
+            )
+
+
 def _differences(new: dict[str, list[tuple]], old: dict[str, list[tuple]]) -> dict[str, int]:
     return {t: len(set(new[t]) ^ set(old[t])) for t in ROLLUPS if new[t] != old[t]}
 
@@ -99,22 +133,23 @@ async def test_every_rebuild_writes_what_the_legacy_statements_wrote(engine):
     await run_processing(engine, today=TODAY)  # every importer processed once
 
     # a full rebuild of every importer
-    await _wipe(engine)
+    legacy = await _legacy(engine, None)
+    assert all(legacy[t] for t in ROLLUPS), "the data must fill every rollup"
+    await _spoil(engine, None)
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE processing_state SET rebuild_all = true"))
     await run_processing(engine, today=TODAY)
-    full = await snapshot(engine)
-    assert all(full[t] for t in ROLLUPS), "the data must fill every rollup"
-    assert _differences(full, await _legacy(engine, None)) == {}
+    assert _differences(await snapshot(engine), legacy) == {}
 
-    # a window across Europe's and America's DST end
-    start, end = DST_END_EUROPE - timedelta(days=3), DST_END_AMERICA + timedelta(days=2)
-    await _wipe(engine)
-    await run_processing(engine, today=TODAY, start=start, end=end)
+    # a window across three DST changes, long enough for the joined connection test
+    start, end = DST_START_AUCKLAND - timedelta(days=3), DST_END_AMERICA + timedelta(days=2)
     window = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    assert _differences(await snapshot(engine), await _legacy(engine, window)) == {}
+    legacy = await _legacy(engine, window)
+    await _spoil(engine, window)
+    await run_processing(engine, today=TODAY, start=start, end=end)
+    assert _differences(await snapshot(engine), legacy) == {}
 
-    # scattered dirty days: the DST days, a day late in the period, as-of itself
+    # scattered dirty days (the connection probed per visit): the DST days, as-of
     scattered = [
         DST_START_AUCKLAND,
         DST_END_EUROPE,
@@ -122,7 +157,8 @@ async def test_every_rebuild_writes_what_the_legacy_statements_wrote(engine):
         AS_OF - timedelta(days=9),
         AS_OF,
     ]
-    await _wipe(engine)
+    legacy = await _legacy(engine, scattered)
+    await _spoil(engine, scattered)
     await _marked(engine, scattered)
     await run_processing(engine, today=TODAY)
-    assert _differences(await snapshot(engine), await _legacy(engine, scattered)) == {}
+    assert _differences(await snapshot(engine), legacy) == {}
