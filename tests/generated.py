@@ -28,15 +28,32 @@ def _instant(rng: random.Random, day: date) -> datetime:
     return datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=UTC)
 
 
+# (make, include, model, year_from, year_to) of the default rule set
+Rule = tuple[str, bool, str | None, int | None, int | None]
+RULES: tuple[Rule, ...] = (("brand", True, None, None, None), ("Brand", False, None, None, 2014))
+
+
 async def generate(
-    conn: AsyncConnection, seed: int, *, last_day: date, days: int = 70
+    conn: AsyncConnection,
+    seed: int,
+    *,
+    last_day: date,
+    days: int = 70,
+    ref: str = "imp",
+    timezone: str = "Europe/Copenhagen",
+    rules: tuple[Rule, ...] = RULES,
 ) -> Generated:
     rng = random.Random(seed)
     first = last_day - timedelta(days=days - 1)
-    imp = await f.insert_importer(conn, ref="imp", connection_rate_goal=0.5)
-    workshops = {f"w{n}": await f.insert_workshop(conn, imp, ref=f"w{n}") for n in range(1, 6)}
-    await f.insert_rule(conn, imp, "brand", include=True)
-    await f.insert_rule(conn, imp, "Brand", include=False, year_to=2014)
+    imp = await f.insert_importer(conn, ref=ref, timezone=timezone, connection_rate_goal=0.5)
+    workshops = {
+        f"w{n}": await f.insert_workshop(conn, imp, ref=f"{ref}-w{n}" if ref != "imp" else f"w{n}")
+        for n in range(1, 6)
+    }
+    for make, include, model, year_from, year_to in rules:
+        await f.insert_rule(
+            conn, imp, make, include=include, model=model, year_from=year_from, year_to=year_to
+        )
     vehicles = [
         await f.insert_vehicle(
             conn, imp, rng.choice(["Brand", "BRAND", "Other"]), "X", rng.randint(2010, 2024)

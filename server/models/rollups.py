@@ -9,7 +9,7 @@ from sqlalchemy import Column, Index, Integer
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from server.models._columns import ref_to
+from server.models._columns import rollup_ref
 
 
 class WorkshopDay(SQLModel, table=True):
@@ -19,9 +19,9 @@ class WorkshopDay(SQLModel, table=True):
     # importer-wide reads of a day range (every dashboard over many workshops)
     __table_args__ = (Index("ix_workshop_day_importer_day", "importer_id", "day"),)
 
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    workshop_id: int = rollup_ref("workshops.id", primary_key=True)
     day: date = Field(primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = rollup_ref("importers.id")
     new_activations: int = 0
     leads_created: int = 0
     chats: int = 0
@@ -45,10 +45,10 @@ class WorkshopDayUsers(SQLModel, table=True):
     # one day's ids of an importer (processing's rewrite of a day, its copy blocks)
     __table_args__ = (Index("ix_workshop_day_users_importer_day", "importer_id", "day"),)
 
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
+    workshop_id: int = rollup_ref("workshops.id", primary_key=True)
     kind: str = Field(primary_key=True)
     day: date = Field(primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    importer_id: int = rollup_ref("importers.id")
     user_ids: list[int] = Field(sa_column=Column(ARRAY(Integer), nullable=False))
 
 
@@ -57,8 +57,8 @@ class WorkshopStats(SQLModel, table=True):
 
     __tablename__ = "workshop_stats"
 
-    workshop_id: int = Field(foreign_key="workshops.id", primary_key=True)
-    importer_id: int = ref_to("importers.id")
+    workshop_id: int = rollup_ref("workshops.id", primary_key=True)
+    importer_id: int = rollup_ref("importers.id")
     newest_data_day: date | None = None
 
 
@@ -70,8 +70,8 @@ class PartnerOfferDay(SQLModel, table=True):
     __table_args__ = (Index("ix_partner_offer_day", "partner_id", "day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    partner_id: int = ref_to("sales_partners.id")
+    importer_id: int = rollup_ref("importers.id")
+    partner_id: int = rollup_ref("sales_partners.id")
     day: date
     source: str
     exclusive: bool
@@ -91,8 +91,8 @@ class PartnerCohortDay(SQLModel, table=True):
     __table_args__ = (Index("ix_partner_cohort_day", "partner_id", "day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    partner_id: int = ref_to("sales_partners.id")
+    importer_id: int = rollup_ref("importers.id")
+    partner_id: int = rollup_ref("sales_partners.id")
     day: date
     source: str
     exclusive: bool
@@ -120,8 +120,8 @@ class PartnerOpenLeads(SQLModel, table=True):
     __table_args__ = (Index("ix_partner_open_leads", "partner_id", "day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    partner_id: int = ref_to("sales_partners.id")
+    importer_id: int = rollup_ref("importers.id")
+    partner_id: int = rollup_ref("sales_partners.id")
     day: date
     source: str
     exclusive: bool
@@ -138,10 +138,10 @@ class PartnerOutflowDay(SQLModel, table=True):
     __table_args__ = (Index("ix_partner_outflow_day", "partner_id", "day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    importer_id: int = ref_to("importers.id")
-    partner_id: int = ref_to("sales_partners.id")
+    importer_id: int = rollup_ref("importers.id")
+    partner_id: int = rollup_ref("sales_partners.id")
     day: date
     exclusive: bool
     marketplace_id: int | None = None
-    receiver_id: int = ref_to("sales_partners.id")
+    receiver_id: int = rollup_ref("sales_partners.id")
     leads: int = 0

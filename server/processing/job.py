@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from server.clock import as_of_in
 from server.errors import BadUserInput
 from server.processing.blocks import write_blocks
+from server.processing.memory import widen_work_mem
 from server.processing.partners import partner_days_touched_by_time, rebuild_partner_days
 from server.processing.workshops import rebuild_workshop_days
 
@@ -125,6 +126,7 @@ async def _process_importer(
             conn, importer_id=imp.id, after=imp.processed_through, as_of=as_of
         )
         partner_days = sorted(set(_days(marks, "partner")) | set(aged))
+    await widen_work_mem(conn)
     await rebuild_workshop_days(conn, importer_id=imp.id, days=workshop_days, as_of=as_of)
     await rebuild_partner_days(conn, importer_id=imp.id, days=partner_days, as_of=as_of)
     await _record_run(conn, imp, as_of, window, marks)

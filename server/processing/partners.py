@@ -73,7 +73,7 @@ GROUP BY partner_id, day, source, exclusive, marketplace_id
 """
 
 # One row per lead a partner accepted on a day in scope, with the outcome of that
-# partner's events on it that are known at as-of. Shared by cohort and open leads.
+# partner's events on it that are known at as-of.
 _COHORT_LEADS = f"""
 WITH {_IMPORTER},
 accepted AS (
@@ -112,31 +112,32 @@ cohort_leads AS (
              a.responded_at
 )"""
 
-_COHORT = f"""
-{_COHORT_LEADS}
-INSERT INTO partner_cohort_day (
-    importer_id, partner_id, day, source, exclusive, marketplace_id,
-    cohort, with_feedback, feedback_seconds, won, lost, contacted, contact_seconds,
-    closed, cycle_seconds, lead_rating_sum, lead_ratings,
-    customer_rating_sum, customer_ratings)
-SELECT :importer_id, partner_id, day, source, exclusive, marketplace_id,
-       count(*),
-       count(first_feedback),
-       coalesce(sum(extract(epoch FROM first_feedback - responded_at)), 0),
-       count(*) FILTER (WHERE won),
-       count(*) FILTER (WHERE lost),
-       count(first_contact),
-       coalesce(sum(extract(epoch FROM first_contact - responded_at)), 0),
-       count(closed_at),
-       coalesce(sum(extract(epoch FROM closed_at - responded_at)), 0),
-       sum(lead_rating_sum), sum(lead_ratings),
-       sum(customer_rating_sum), sum(customer_ratings)
-FROM cohort_leads
-GROUP BY partner_id, day, source, exclusive, marketplace_id
-"""
-
-_OPEN_LEADS = f"""
-{_COHORT_LEADS}
+# Cohort days and open leads from one pass over the accepted leads and their
+# events (the costliest read of a rebuild): cohort_leads is materialized once and
+# feeds both inserts, the first as a data-modifying CTE.
+_COHORT_AND_OPEN_LEADS = f"""
+{_COHORT_LEADS},
+cohort_days AS (
+    INSERT INTO partner_cohort_day (
+        importer_id, partner_id, day, source, exclusive, marketplace_id,
+        cohort, with_feedback, feedback_seconds, won, lost, contacted, contact_seconds,
+        closed, cycle_seconds, lead_rating_sum, lead_ratings,
+        customer_rating_sum, customer_ratings)
+    SELECT :importer_id, partner_id, day, source, exclusive, marketplace_id,
+           count(*),
+           count(first_feedback),
+           coalesce(sum(extract(epoch FROM first_feedback - responded_at)), 0),
+           count(*) FILTER (WHERE won),
+           count(*) FILTER (WHERE lost),
+           count(first_contact),
+           coalesce(sum(extract(epoch FROM first_contact - responded_at)), 0),
+           count(closed_at),
+           coalesce(sum(extract(epoch FROM closed_at - responded_at)), 0),
+           sum(lead_rating_sum), sum(lead_ratings),
+           sum(customer_rating_sum), sum(customer_ratings)
+    FROM cohort_leads
+    GROUP BY partner_id, day, source, exclusive, marketplace_id
+)
 INSERT INTO partner_open_leads (
     importer_id, partner_id, day, source, exclusive, marketplace_id, last_touch_day, leads)
 SELECT :importer_id, c.partner_id, c.day, c.source, c.exclusive, c.marketplace_id,
@@ -179,7 +180,7 @@ GROUP BY m.partner_id, m.day, m.exclusive, m.marketplace_id, r.receiver_id
 
 _DELETE = "DELETE FROM {table} WHERE importer_id = :importer_id AND " + _ANY_DAY.format(day="day")
 
-INSERTS = (_OFFERS, _COHORT, _OPEN_LEADS, _OUTFLOW)
+INSERTS = (_OFFERS, _COHORT_AND_OPEN_LEADS, _OUTFLOW)
 
 # Acceptance days of cohorts whose known outcome grows when as-of moves from
 # `after` to `as_of`: an event of the accepting partner dated in (after, as_of].

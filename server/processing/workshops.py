@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.processing.bounds import day_bounds, instant_bounds
+from server.processing.eligibility import eligibility, importer_rules
+from server.processing.replace import Rollup, replace_rows
 
 _CHOSEN = "(CAST(:all_days AS boolean) OR {day} = ANY(CAST(:days AS date[])))"
 _UP_TO_AS_OF = _CHOSEN + " AND {day} <= :as_of"
@@ -25,23 +27,10 @@ def _local_day(column: str) -> str:
     return f"CAST(({column} AT TIME ZONE imp.timezone) AS date)"
 
 
-_RULE_MATCH = (
-    "lower(r.make) = lower(v.make) AND (r.model IS NULL OR r.model = v.model)"
-    " AND (r.year_from IS NULL OR v.model_year >= r.year_from)"
-    " AND (r.year_to IS NULL OR v.model_year <= r.year_to)"
-)
-
-# DOMAIN.md: at least one include rule matches (or there are none) and no exclude rule.
-_ELIGIBLE_VEHICLES = f"""
+# Eligibility is decided per vehicle by the importer's rules (eligibility.py).
+_ELIGIBLE_VEHICLES = """
 eligible_vehicles AS (
-    SELECT v.id AS vehicle_id,
-           (NOT EXISTS (SELECT 1 FROM eligibility_rules r
-                        WHERE r.importer_id = :importer_id AND r.include)
-            OR EXISTS (SELECT 1 FROM eligibility_rules r
-                       WHERE r.importer_id = :importer_id AND r.include AND {_RULE_MATCH}))
-           AND NOT EXISTS (SELECT 1 FROM eligibility_rules r
-                           WHERE r.importer_id = :importer_id AND NOT r.include
-                             AND {_RULE_MATCH}) AS eligible
+    SELECT v.id AS vehicle_id, {eligible} AS eligible
     FROM vehicles v
     WHERE v.importer_id = :importer_id
 )"""
@@ -49,12 +38,24 @@ eligible_vehicles AS (
 # Connected: the vehicle (whichever workshop invited it) has an activation within
 # 7 x 24 h of the departure (instants, not calendar days: "168 hours", because
 # "7 days" follows a DST change in the session timezone) not deactivated by then.
-_CONNECTED = """EXISTS (
+_CONNECTION = """EXISTS (
         SELECT 1 FROM activations a
         WHERE a.importer_id = :importer_id AND a.vehicle_id = t.vehicle_id
           AND a.activated_at IS NOT NULL
           AND a.activated_at <= t.departed_at + interval '168 hours'
           AND (a.deactivated_at IS NULL OR a.deactivated_at > t.departed_at))"""
+
+# A few days: the test runs per eligible visit (an index probe each). Many days:
+# as one semi-join over the visits of the range, so activations and visits meet
+# by hash instead of millions of probes (most of a full rebuild's time).
+_JOIN_ABOVE_DAYS = 31
+_CONNECTED_VISITS = f"""
+connected_visits AS (
+    SELECT t.id AS visit_id
+    FROM visits t
+    WHERE t.importer_id = :importer_id AND t.departed_at >= :lo AND t.departed_at < :hi
+      AND {_CONNECTION}
+)"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,21 @@ class _Source:
         GROUP BY 1, 2"""
 
 
+def _visits(connected: str, joins: str) -> _Source:
+    aggregates = {
+        "throughput": "count(*)",
+        "eligible": "count(*) FILTER (WHERE ev.eligible)",
+        "connected": f"count(*) FILTER (WHERE ev.eligible AND {connected})",
+    }
+    joins = "JOIN eligible_vehicles ev ON ev.vehicle_id = t.vehicle_id" + joins
+    return _Source("visits", "t.departed_at", aggregates, joins=joins)
+
+
+_VISITS_PROBED = _visits(_CONNECTION, "")
+_VISITS_JOINED = _visits(
+    "cv.visit_id IS NOT NULL", " LEFT JOIN connected_visits cv ON cv.visit_id = t.id"
+)
+
 _SOURCES = (
     _Source("activations", "t.activated_at", {"new_activations": "count(*)"}),
     _Source("leads", "t.created_at", {"leads_created": "count(*)"}),
@@ -100,16 +116,7 @@ _SOURCES = (
         "t.sent_at",
         {"campaigns": "count(*)", "campaign_recipients": "sum(t.recipients)"},
     ),
-    _Source(
-        "visits",
-        "t.departed_at",
-        {
-            "throughput": "count(*)",
-            "eligible": "count(*) FILTER (WHERE ev.eligible)",
-            "connected": f"count(*) FILTER (WHERE ev.eligible AND {_CONNECTED})",
-        },
-        joins="JOIN eligible_vehicles ev ON ev.vehicle_id = t.vehicle_id",
-    ),
+    _VISITS_JOINED,
     _Source(
         "staff_activity",
         "t.day",
@@ -121,30 +128,39 @@ _SOURCES = (
 COLUMNS: tuple[str, ...] = tuple(c for s in _SOURCES for c in s.aggregates)
 
 
-def _workshop_day_insert() -> str:
-    union = "\n        UNION ALL".join(source.select(COLUMNS) for source in _SOURCES)
-    sums = ", ".join(f"sum({c})" for c in COLUMNS)
+WORKSHOP_DAY = Rollup("workshop_day", ("workshop_id", "day"), ("importer_id", *COLUMNS))
+WORKSHOP_DAY_USERS = Rollup(
+    "workshop_day_users", ("workshop_id", "kind", "day"), ("importer_id", "user_ids")
+)
+_SCOPE = f"importer_id = :importer_id AND {_CHOSEN.format(day='day')}"
+
+
+def _workshop_day_select(eligible: str, *, joined: bool) -> str:
+    sources = [_VISITS_PROBED if s is _VISITS_JOINED and not joined else s for s in _SOURCES]
+    union = "\n        UNION ALL".join(source.select(COLUMNS) for source in sources)
+    sums = ", ".join(f"sum({c}) AS {c}" for c in COLUMNS)
+    ctes = _ELIGIBLE_VEHICLES.format(eligible=eligible) + (
+        ", " + _CONNECTED_VISITS if joined else ""
+    )
     return f"""
-    WITH {_ELIGIBLE_VEHICLES}
-    INSERT INTO workshop_day (workshop_id, day, importer_id, {", ".join(COLUMNS)})
-    SELECT workshop_id, day, :importer_id, {sums}
+    WITH {ctes}
+    SELECT workshop_id, day, CAST(:importer_id AS int) AS importer_id, {sums}
     FROM ({union}) AS parts
     GROUP BY workshop_id, day"""
 
 
 def _users_select(kind: str, table: str, user_column: str) -> str:
     return f"""
-    SELECT workshop_id, '{kind}', day, :importer_id,
-           array_agg(DISTINCT {user_column} ORDER BY {user_column})
+    SELECT workshop_id, '{kind}' AS kind, day, CAST(:importer_id AS int) AS importer_id,
+           array_agg(DISTINCT {user_column} ORDER BY {user_column}) AS user_ids
     FROM {table}
     WHERE importer_id = :importer_id AND day BETWEEN :lo_day AND :hi_day
       AND {_UP_TO_AS_OF.format(day="day")}
     GROUP BY workshop_id, day"""
 
 
-_USERS_INSERT = (
-    "INSERT INTO workshop_day_users (workshop_id, kind, day, importer_id, user_ids)"
-    + _users_select("staff", "staff_activity", "staff_user_id")
+_USERS_SELECT = (
+    _users_select("staff", "staff_activity", "staff_user_id")
     + "\n    UNION ALL"
     + _users_select("app", "app_activity", "app_user_id")
 )
@@ -184,9 +200,12 @@ async def rebuild_workshop_days(
         "lo_day": lo_day,
         "hi_day": hi_day,
     }
-    for table in ("workshop_day", "workshop_day_users"):
-        delete = f"DELETE FROM {table} WHERE importer_id = :importer_id AND {_CHOSEN}"
-        await conn.execute(text(delete.format(day="day")), params)
-    await conn.execute(text(_workshop_day_insert()), params)
-    await conn.execute(text(_USERS_INSERT), params)
+    rules = eligibility(await importer_rules(conn, importer_id))
+    joined = days is None or len(days) > _JOIN_ABOVE_DAYS
+    day_sql = _workshop_day_select(rules.expression, joined=joined)
+    day_params = {**params, **rules.params}
+    await replace_rows(conn, WORKSHOP_DAY, fresh_sql=day_sql, scope=_SCOPE, params=day_params)
+    await replace_rows(
+        conn, WORKSHOP_DAY_USERS, fresh_sql=_USERS_SELECT, scope=_SCOPE, params=params
+    )
     await conn.execute(text(_STATS_REFRESH), {"importer_id": importer_id})
