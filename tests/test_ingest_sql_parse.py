@@ -120,9 +120,19 @@ async def engines(server_url: str, template_url: str) -> AsyncIterator[list[Asyn
         await admin.close()
 
 
+# What foreign keys no longer check (ingestion does), and more: a visit's
+# workshop and vehicle exist and belong to the visit's importer.
+_STRAY_VISITS = """SELECT v.visit_ref FROM visits v
+    LEFT JOIN workshops w ON w.id = v.workshop_id AND w.importer_id = v.importer_id
+    LEFT JOIN vehicles h ON h.id = v.vehicle_id AND h.importer_id = v.importer_id
+    LEFT JOIN importers i ON i.id = v.importer_id
+    WHERE w.id IS NULL OR h.id IS NULL OR i.id IS NULL"""
+
+
 async def _state(engine: AsyncEngine) -> dict[str, list[tuple[object, ...]]]:
     """What a load writes; visits without their id (the order rows are staged in
     may differ, and nothing refers to a visit's id)."""
+    assert await rows(engine, _STRAY_VISITS) == []
     return {
         "visits": await rows(
             engine,
