@@ -36,14 +36,10 @@ class CsvSource(Source):
     """CSV text behind an opener (a file, possibly with a progress bar, or a string)."""
 
     def __init__(
-        self,
-        opener: Callable[[], AbstractContextManager[TextIO]],
-        path: Path | None = None,
-        text: str | None = None,
+        self, opener: Callable[[], AbstractContextManager[TextIO]], path: Path | None = None
     ) -> None:
         self._opener = opener
         self._path = path
-        self._text = text
 
     @classmethod
     def file(cls, path: Path, *, progress: bool = False, label: str = "") -> CsvSource:
@@ -58,15 +54,7 @@ class CsvSource(Source):
 
     @classmethod
     def text(cls, text: str) -> CsvSource:
-        return cls(lambda: io.StringIO(text.removeprefix("\ufeff"), newline=""), text=text)
-
-    def raw(self) -> bytes | None:
-        """The whole CSV as UTF-8 bytes (for COPY), or None if it cannot be had."""
-        if self._path is not None:
-            return self._path.read_bytes()
-        if self._text is not None:
-            return self._text.encode("utf-8", "surrogatepass")
-        return None
+        return cls(lambda: io.StringIO(text.removeprefix("\ufeff"), newline=""))
 
     @contextmanager
     def open(self) -> Iterator[tuple[list[str] | None, Numbered]]:

@@ -72,18 +72,6 @@ class Lookup:
 
 
 @dataclass(frozen=True)
-class SqlParse:
-    """How plain rows of a kind are parsed in SQL (``_sql_parse``) instead of
-    in Python: the one column holding a workshop ref that names its importer
-    implicitly (the builder's ``ref_anywhere``), and the builder's checks across
-    columns as an SQL predicate over the parsed values. The builder must stage
-    ``importer_id, workshop_id`` and then the other columns in CSV order."""
-
-    ref_column: str
-    check: str = "true"
-
-
-@dataclass(frozen=True)
 class KindSpec:
     """Everything needed to validate and load one kind.
 
@@ -103,8 +91,6 @@ class KindSpec:
         unique_label: the CSV columns behind ``unique``, named in the error.
         lookups: large refs checked in SQL.
         prepare: statements run just before the upsert (e.g. new user ids).
-        sql_parse: how plain files of the kind are parsed in SQL (None: always
-            in Python).
     """
 
     kind: str
@@ -120,7 +106,6 @@ class KindSpec:
     refs: tuple[str, ...] = ()
     lookups: tuple[Lookup, ...] = ()
     prepare: tuple[str, ...] = ()
-    sql_parse: SqlParse | None = None
 
     @property
     def required(self) -> tuple[str, ...]:

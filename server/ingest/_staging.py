@@ -10,19 +10,12 @@ from server.ingest._spec import STAGE, KindSpec, Record
 from server.ingest.report import RowError
 
 
-async def create_stage(conn: Any, spec: KindSpec) -> None:
-    """Create the session's (empty) staging table for this load."""
+async def stage(conn: Any, spec: KindSpec, records: Iterable[Record]) -> None:
+    """Create the session's staging table for this load and fill it."""
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in spec.stage)
     await conn.execute(f"CREATE TEMP TABLE {STAGE} (line int4 NOT NULL, {columns}) ON COMMIT DROP")
-
-
-async def fill_stage(conn: Any, spec: KindSpec, records: Iterable[Record]) -> None:
-    """COPY records (checked in Python) into the staging table."""
     names = ["line", *(name for name, _ in spec.stage)]
     await conn.copy_records_to_table(STAGE, records=records, columns=names)
-
-
-async def analyze_stage(conn: Any) -> None:
     # Without statistics the planner takes the temp table for tiny and picks
     # nested loops over a million rows.
     await conn.execute(f"ANALYZE {STAGE}")

@@ -123,16 +123,6 @@ def _implausible(cell: str) -> str:
     )
 
 
-def instant_range() -> tuple[int, int]:
-    """[first, end) of any instant ``timestamp`` accepts, in its microseconds."""
-    return _FIRST_INSTANT, _END_INSTANT
-
-
-def day_range() -> tuple[date, date]:
-    """[first, end) of any day ``day`` accepts."""
-    return _FIRST_DAY, _END_DAY
-
-
 def instant_sql(column: str) -> str:
     """The timestamptz of a staged ``timestamp`` value (exact: < 2**53 µs)."""
     return f"(timestamptz 'epoch' + {column} * interval '1 microsecond')"

@@ -38,10 +38,6 @@ class FactWindow:
         """[first, end) in staged µs; computed once, checked once per cell."""
         return _microseconds(self.earliest), _microseconds(self.latest) + _DAY_MICROSECONDS
 
-    def instants(self) -> tuple[int, int]:
-        """[first, end) of the window in staged µs (``_values.timestamp``)."""
-        return self._instants
-
     def check(self, value: object, cell: str) -> object:
         """``value`` parsed from ``cell`` by ``_values.day`` (a date) or
         ``_values.timestamp`` (µs since 1970-01-01 UTC), if inside the window."""

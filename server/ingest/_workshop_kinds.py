@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from server.ingest import _values as v
 from server.ingest._row import RowContext
-from server.ingest._spec import KindSpec, Lookup, Record, SqlParse, need, need_at, opt_at
+from server.ingest._spec import KindSpec, Lookup, Record, need, need_at, opt_at
 from server.ingest._values import instant_sql as at
 
 # A VIN is a vehicle per importer (DOMAIN.md, "Identifiers"): a car sold across
@@ -91,7 +91,6 @@ VISITS = KindSpec(
     key=("importer_id", "visit_ref"),
     unique=("importer_id", "visit_ref"),
     unique_label="visit_ref",
-    sql_parse=SqlParse("workshop_ref", "departed_at IS NULL OR departed_at >= arrived_at"),
 )
 
 

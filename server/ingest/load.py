@@ -22,30 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.data_version import bump_content_version_asyncpg
 from server.errors import BadUserInput
 from server.ingest._check import RowChecker, header_errors
-from server.ingest._plain_csv import plain_rows
 from server.ingest._refs import load_refs
 from server.ingest._rejects import reject_path, write_rejects
 from server.ingest._sources import CsvSource, MappingSource, Numbered, Source, UnreadableCsv
 from server.ingest._spec import KindSpec
 from server.ingest._specs import spec_for
-from server.ingest._sql_parse import parse_in_sql
-from server.ingest._staging import (
-    analyze_stage,
-    create_stage,
-    drop_lines,
-    duplicates,
-    fill_stage,
-    staged_count,
-    unresolved,
-)
+from server.ingest._staging import drop_lines, duplicates, stage, staged_count, unresolved
 from server.ingest._window import FactWindow
 from server.ingest._writing import write
 from server.ingest.kinds import KINDS
 from server.ingest.report import IngestReport, RowError
-
-# Plain files of kinds with an SQL parse are parsed in PostgreSQL (``_sql_parse``);
-# the differential tests turn this off to compare with the Python checker alone.
-SQL_PARSE = True
 
 
 async def ingest_file(
@@ -169,7 +155,6 @@ async def _load(
                 spec,
                 header,
                 rows,
-                plain=_plain(spec, source),
                 scope=scope,
                 skip_invalid=skip_invalid,
                 window=window or FactWindow.of(),
@@ -180,21 +165,12 @@ async def _load(
     return IngestReport(spec.kind, accepted, errors), True
 
 
-def _plain(spec: KindSpec, source: Source) -> bytes | None:
-    """The rows of a plain CSV file of a kind parsed in SQL (``_plain_csv``)."""
-    if spec.sql_parse is None or not isinstance(source, CsvSource) or not SQL_PARSE:
-        return None
-    data = source.raw()
-    return None if data is None else plain_rows(data)
-
-
 async def _transaction(
     engine: AsyncEngine,
     spec: KindSpec,
     header: list[str],
     rows: Numbered,
     *,
-    plain: bytes | None,
     scope: str | None,
     skip_invalid: bool,
     window: FactWindow,
@@ -209,9 +185,7 @@ async def _transaction(
             # Hash joins and the upsert's RETURNING set of a large file would
             # otherwise spill to disk at the default 4 MB.
             await conn.execute("SET LOCAL work_mem = '256MB'")
-            accepted, errors = await _steps(
-                conn, spec, header, rows, plain, scope, skip_invalid, window
-            )
+            accepted, errors = await _steps(conn, spec, header, rows, scope, skip_invalid, window)
         except BaseException:
             await transaction.rollback()
             raise
@@ -227,17 +201,13 @@ async def _steps(
     spec: KindSpec,
     header: Collection[str],
     rows: Numbered,
-    plain: bytes | None,
     scope: str | None,
     skip_invalid: bool,
     window: FactWindow,
 ) -> tuple[int, list[RowError]]:
     refs = await load_refs(conn, spec.refs, scope)
     checker = RowChecker(spec, list(header), refs, window)
-    await create_stage(conn, spec)
-    if plain is None or not await parse_in_sql(conn, spec, list(header), plain, checker, window):
-        await fill_stage(conn, spec, checker.records(rows))
-    await analyze_stage(conn)
+    await stage(conn, spec, checker.records(rows))
     errors = checker.errors
     # Unresolved rows leave the staging table before duplicates are looked for:
     # a row repeating the key of a rejected row is not rejected for that.
