@@ -30,7 +30,9 @@ class Visit(SQLModel, table=True):
     __tablename__ = "visits"
     __table_args__ = (
         UniqueConstraint("importer_id", "visit_ref"),
-        Index("ix_visits_vehicle_departed", "vehicle_id", "departed_at"),
+        # No index by vehicle: only loading vehicles or activations looked a
+        # vehicle's visits up, and keeping it up cost a third of writing new
+        # visits (migration 0070).
         Index("ix_visits_workshop_departed", "workshop_id", "departed_at"),
         Index("ix_visits_importer_departed", "importer_id", "departed_at"),
         # Only visits still in the workshop: the data age needs their arrival
