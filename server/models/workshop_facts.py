@@ -58,7 +58,6 @@ class Activation(SQLModel, table=True):
     __tablename__ = "activations"
     __table_args__ = (
         UniqueConstraint("vehicle_id", "invited_at"),
-        Index("ix_activations_workshop_activated", "workshop_id", "activated_at"),
         Index("ix_activations_importer_activated", "importer_id", "activated_at"),
     )
 
@@ -75,7 +74,6 @@ class Chat(SQLModel, table=True):
     __tablename__ = "chats"
     __table_args__ = (
         UniqueConstraint("importer_id", "conversation_ref"),
-        Index("ix_chats_workshop_started", "workshop_id", "started_at"),
         Index("ix_chats_importer_started", "importer_id", "started_at"),
     )
 
@@ -92,7 +90,6 @@ class Campaign(SQLModel, table=True):
     __tablename__ = "campaigns"
     __table_args__ = (
         UniqueConstraint("importer_id", "campaign_ref"),
-        Index("ix_campaigns_workshop_sent", "workshop_id", "sent_at"),
         Index("ix_campaigns_importer_sent", "importer_id", "sent_at"),
     )
 
