@@ -14,7 +14,6 @@ class Lead(SQLModel, table=True):
     __tablename__ = "leads"
     __table_args__ = (
         UniqueConstraint("importer_id", "lead_ref"),
-        Index("ix_leads_workshop_created", "workshop_id", "created_at"),
         Index("ix_leads_importer_created", "importer_id", "created_at"),
     )
 
