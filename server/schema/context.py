@@ -38,7 +38,7 @@ class Context:
         run concurrently, so they share one task rather than racing to load it."""
         if self._importer is None:
             self._importer = asyncio.ensure_future(
-                tenancy.importer_by_ref(self.engine, self.principal.importer)
+                tenancy.importer_by_ref(self.loaders.engine, self.principal.importer)
             )
         row = await self._importer
         if row is None:
