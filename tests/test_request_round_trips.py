@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
@@ -93,3 +93,25 @@ async def test_pooled_connections_killed_behind_the_pools_back_are_replaced(
         await admin.close()
     assert killed > 0
     assert await _dashboard(http, token) == first
+
+
+async def test_the_next_request_after_a_processing_run_reads_the_new_version(
+    served: tuple[Starlette, httpx.AsyncClient],
+    token: Callable[..., str],
+    engine: AsyncEngine,
+) -> None:
+    """The data version comes with the importer, per request: the in-process copy
+    of the previous version is not used once a run has committed (no waiting for
+    the listener)."""
+    _, http = served
+    before = await _dashboard(http, token)
+    assert before["data"]["workshop"]["dashboard"]["activeStaff"] == {"value": 1}
+    async with engine.begin() as c:
+        w1 = (
+            await c.execute(text("SELECT id FROM workshops WHERE workshop_ref = 'w1'"))
+        ).scalar_one()
+        await insert_staff_activity(c, w1, "u2", date(2026, 11, 21), 2)
+    day = date(2026, 11, 21)
+    await run_processing(engine, today=TODAY, start=day, end=day)
+    after = await _dashboard(http, token)
+    assert after["data"]["workshop"]["dashboard"]["activeStaff"] == {"value": 2}
