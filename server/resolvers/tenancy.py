@@ -52,16 +52,6 @@ _IMPORTER = (
 )
 
 
-async def importer_by_ref(engine: AsyncEngine, ref: str) -> ImporterRow | None:
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                text(_IMPORTER + " FROM importers WHERE importer_ref = :ref"), {"ref": ref}
-            )
-        ).first()
-    return ImporterRow(*row) if row else None
-
-
 async def importer_and_version(engine: AsyncEngine, ref: str) -> tuple[ImporterRow, int] | None:
     """The importer and its data version (0 before any processing run), in one
     statement: every request needs both, and each statement is a round trip."""
