@@ -22,7 +22,7 @@ from server import gc_tuning
 from server.auth.jwt import TokenVerifier
 from server.auth.principal import Role
 from server.config import Settings, get_settings
-from server.db import make_engine, resolve_database_url
+from server.db import autocommit_reads, make_engine, resolve_database_url
 from server.graphql_view import GraphQLEndpoint, RoleGraphQL
 from server.http.errors import EXCEPTION_HANDLERS
 from server.http.ide import ide_routes
@@ -50,6 +50,8 @@ class AppState:
     schemas: dict[Role, strawberry.Schema]
     distinct_cache: DistinctCache
     day_copy: ReadCopies
+    reads: AsyncEngine
+    """``engine`` for a request's reads: a statement each, no transaction around it."""
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -167,6 +169,7 @@ def create_app(
         schemas=schemas,
         distinct_cache=distinct_cache,
         day_copy=days,
+        reads=autocommit_reads(engine),
     )
     return app
 

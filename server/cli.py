@@ -294,6 +294,7 @@ def serve(
     prepare_metrics_dir(settings.data_dir)  # before anything imports prometheus_client
     import uvicorn
 
+    from server.http.no_delay import NoDelayH11Protocol
     from server.observability.logging import log_config
 
     host = host or settings.host
@@ -317,6 +318,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=NoDelayH11Protocol,  # every worker's connections without Nagle's delay
         log_level=settings.log_level.lower(),
         log_config=log_config(settings.effective_log_format, settings.log_level),
         access_log=False,  # the app writes one line per request itself

@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from server.pool_ping import install_ping
+
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "insights"
@@ -93,10 +95,19 @@ SERVER_SETTINGS: dict[str, str] = {
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """The async engine; every connection plans each statement for its own
     parameters (``SERVER_SETTINGS``)."""
-    return create_async_engine(
+    engine = create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         connect_args={"server_settings": dict(SERVER_SETTINGS)},
     )
+    install_ping(engine)  # pool_pre_ping's check in one round trip instead of three
+    return engine
+
+
+def autocommit_reads(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (same pool) whose connections run each statement on its own,
+    without ``BEGIN`` and ``ROLLBACK`` around it: two round trips fewer per
+    checkout. For reads only; a block that needs one snapshot asks for its own
+    isolation level (the copies' loads do), and writes use ``engine`` itself."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

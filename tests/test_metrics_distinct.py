@@ -84,3 +84,23 @@ def test_a_scope_reads_only_its_own_workshops_rows():
         ids, [[1, 2, 3, 99], [3], [2, 3], [99]], current, previous, with_buckets=False
     )
     assert [c.totals[False] for c in counts] == [3, 2, 2, 0]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(activity=rows, start=st.integers(20, 60), length=st.integers(1, 40))
+def test_series_counted_on_demand_match_each_scope_alone(activity, start, length):
+    """Scopes of one call share bucket tables and count a series when it is read:
+    in any order, any number of times, the same as each scope computed alone."""
+    current = Period(START + timedelta(days=start), START + timedelta(days=start + length - 1))
+    previous = previous_period(current, None)
+    ids = _ids(activity)
+    scopes = [[1], [2, 3], [1, 2, 3, 4], [4]]
+    together = count_distinct(ids, scopes, current, previous, with_buckets=True)
+    for scope, counts in zip(scopes, together, strict=True):
+        (alone,) = count_distinct(ids, [scope], current, previous, with_buckets=True)
+        keys = list(alone.buckets)
+        assert [counts.buckets[k] for k in reversed(keys)] == [
+            alone.buckets[k] for k in reversed(keys)
+        ]
+        assert dict(counts.buckets) == dict(alone.buckets)
+        assert counts.totals == alone.totals

@@ -521,7 +521,8 @@ async def _many_partners(engine: AsyncEngine, ref: str, n: int) -> None:
             await conn.execute(text(sql), {"i": imp, "n": n, "mp": mp})
 
 
-@pytest.mark.parametrize(("day_copy", "cost"), [(False, 9), (True, 8)])
+# With the copy, the data version comes with the importer (one statement, not two).
+@pytest.mark.parametrize(("day_copy", "cost"), [(False, 9), (True, 7)])
 async def test_fifty_partner_dashboards_cost_what_two_cost(
     settings, database_url, token, engine, day_copy, cost
 ):

@@ -107,7 +107,7 @@ async def test_a_bug_is_error_with_traceback_and_request_id(http, token, json_lo
     async def broken(*args, **kwargs):
         raise RuntimeError("a resolver bug")
 
-    monkeypatch.setattr("server.resolvers.tenancy.importer_by_ref", broken)
+    monkeypatch.setattr("server.resolvers.tenancy.importer_and_version", broken)
     jwt = token("importer")
     answer = await http.post(
         "/graphql",

@@ -28,6 +28,7 @@ from starlette.datastructures import Headers
 from server.auth.claims import namespaced_claims
 from server.auth.jwks_url import RemoteKeys
 from server.auth.principal import Principal, Role
+from server.auth.verified_tokens import VerifiedTokens
 from server.config import ConfigError, Settings
 from server.errors import Unauthenticated
 
@@ -112,6 +113,7 @@ class TokenVerifier:
         self._audience = settings.jwt_audience
         self._namespace = settings.jwt_claims_namespace
         self._remote: RemoteKeys | None = None
+        self.verified = VerifiedTokens()
         if settings.jwt_jwks_url and settings.jwt_public_key:
             raise ConfigError("set INSIGHTS_JWT_JWKS_URL or INSIGHTS_JWT_PUBLIC_KEY, not both")
         if settings.jwt_jwks_url:
@@ -139,6 +141,9 @@ class TokenVerifier:
         """
         if len(token) > _MAX_TOKEN_CHARS:
             raise Unauthenticated("token too long")
+        known = self.verified.principal(token)
+        if known is not None:
+            return known
         key = self._key_for(_unverified_header(token))
         try:
             claims = jwt.decode(
@@ -153,7 +158,11 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthenticated(_describe(exc)) from None
         _numeric_times(claims)
-        return principal_from_claims(namespaced_claims(claims, self._namespace))
+        principal = principal_from_claims(namespaced_claims(claims, self._namespace))
+        if self._remote is None:  # a JWKS key may be withdrawn: check those every time
+            # Expired from exp + leeway on, as PyJWT's own check says.
+            self.verified.remember(token, principal, float(claims["exp"]) + LEEWAY_SECONDS)
+        return principal
 
     def _key_for(self, header: Mapping[str, Any]) -> _Key:
         algorithm = header.get("alg")

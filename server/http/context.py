@@ -18,6 +18,6 @@ def graphql_context(request: Request, principal: Principal) -> Context:
         principal=principal,
         engine=state.engine,
         settings=state.settings,
-        loaders=Loaders(state.engine, state.distinct_cache, state.day_copy),
+        loaders=Loaders(state.reads, state.distinct_cache, state.day_copy),
         request=request,
     )

@@ -11,8 +11,7 @@ most of a dashboard's time."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -205,9 +204,7 @@ class DistinctCounts:
     (``totals[previous?]``) and per series bucket (``buckets[(granularity, previous?)]``)."""
 
     totals: dict[bool, int] = field(default_factory=lambda: {False: 0, True: 0})
-    buckets: dict[tuple[Granularity, bool], dict[date, int]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    buckets: Mapping[tuple[Granularity, bool], dict[date, int]] = field(default_factory=dict)
 
 
 def _distinct(users: Ids) -> int:
@@ -255,6 +252,55 @@ class Windowed(Protocol):
     def window(self, scope: Sequence[int], first: int, last: int) -> tuple[Ids, Ids]: ...
 
 
+BucketKey = tuple[Granularity, bool]
+
+
+class _Tables:
+    """The bucket tables of one request's periods, each built when first needed."""
+
+    def __init__(self, base: int, length: int, current: Period, previous: Period) -> None:
+        self.base, self.length = base, length
+        self.periods = {False: current, True: previous}
+        self._built: dict[BucketKey, _Buckets] = {}
+
+    def __getitem__(self, key: BucketKey) -> _Buckets:
+        table = self._built.get(key)
+        if table is None:
+            granularity, of_previous = key
+            period = self.periods[of_previous]
+            table = _Buckets.of(self.base, self.length, period, granularity)
+            self._built[key] = table
+        return table
+
+
+KEYS: tuple[BucketKey, ...] = tuple((g, p) for g in Granularity for p in (False, True))
+
+
+class _ScopeBuckets(Mapping[BucketKey, dict[date, int]]):
+    """One scope's distinct users per bucket, counted when a series asks: a
+    dashboard draws one or two of the six (granularity, period) series, and each
+    costs a sort of the scope's ids (all six were most of a daily dashboard's time)."""
+
+    def __init__(self, tables: _Tables, days: Ids, users: Ids, masks: dict[bool, Any]) -> None:
+        self._tables, self._days, self._users, self._masks = tables, days, users, masks
+        self._counted: dict[BucketKey, dict[date, int]] = {}
+
+    def __getitem__(self, key: BucketKey) -> dict[date, int]:
+        found = self._counted.get(key)
+        if found is None:
+            table = self._tables[key]
+            mask = self._masks[key[1]]
+            found = table.distinct(self._days[mask], self._users[mask], self._tables.base)
+            self._counted[key] = found
+        return found
+
+    def __iter__(self) -> Iterator[BucketKey]:
+        return iter(KEYS)
+
+    def __len__(self) -> int:
+        return len(KEYS)
+
+
 def count_distinct(
     ids: Windowed,
     scopes: Sequence[Sequence[int]],
@@ -264,18 +310,10 @@ def count_distinct(
     with_buckets: bool,
 ) -> list[DistinctCounts]:
     """Distinct users per scope over ``current`` and ``previous`` (and per
-    day/week/month bucket of each when ``with_buckets``)."""
+    day/week/month bucket of each when ``with_buckets``, counted when read)."""
     base, last = previous.start.toordinal(), current.end.toordinal()
     first_current, last_previous = current.start.toordinal(), previous.end.toordinal()
-    tables = (
-        {
-            (g, of_previous): _Buckets.of(base, last - base + 1, period, g)
-            for g in Granularity
-            for of_previous, period in ((False, current), (True, previous))
-        }
-        if with_buckets
-        else {}
-    )
+    tables = _Tables(base, last - base + 1, current, previous)
     result = []
     for scope in scopes:
         scope_days, scope_users = ids.window(scope, base, last)
@@ -285,10 +323,7 @@ def count_distinct(
         counts = DistinctCounts()
         for of_previous, mask in masks.items():
             counts.totals[of_previous] = _distinct(scope_users[mask])
-        for (granularity, of_previous), table in tables.items():
-            mask = masks[of_previous]
-            counts.buckets[(granularity, of_previous)] = table.distinct(
-                scope_days[mask], scope_users[mask], base
-            )
+        if with_buckets:
+            counts.buckets = _ScopeBuckets(tables, scope_days, scope_users, masks)
         result.append(counts)
     return result

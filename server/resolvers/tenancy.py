@@ -48,19 +48,29 @@ WORKSHOP_COLUMNS = _WORKSHOP_COLUMNS
 _PARTNER_COLUMNS = "id, partner_ref, name, partner_since, workshop_id"
 
 
-async def importer_by_ref(engine: AsyncEngine, ref: str) -> ImporterRow | None:
+_IMPORTER = (
+    "SELECT id, importer_ref, name, timezone, connection_rate_goal, lead_due_days,"
+    " lead_rating_enabled, customer_rating_enabled"
+)
+
+
+async def importer_and_version(engine: AsyncEngine, ref: str) -> tuple[ImporterRow, int] | None:
+    """The importer and its data version (0 before any processing run), in one
+    statement: every request needs both, and each statement is a round trip."""
     async with engine.connect() as conn:
         row = (
             await conn.execute(
                 text(
-                    "SELECT id, importer_ref, name, timezone, connection_rate_goal, lead_due_days,"
-                    " lead_rating_enabled, customer_rating_enabled"
+                    _IMPORTER + ", (SELECT data_version FROM processing_state ps"
+                    " WHERE ps.importer_id = importers.id)"
                     " FROM importers WHERE importer_ref = :ref"
                 ),
                 {"ref": ref},
             )
         ).first()
-    return ImporterRow(*row) if row else None
+    if row is None:
+        return None
+    return ImporterRow(*row[:-1]), int(row[-1] or 0)
 
 
 async def workshops_where(
@@ -162,7 +172,9 @@ async def scoped_workshops(
             ),
             {"imp": importer_id, "only": None if only_refs is None else list(only_refs)},
         )
-        return [WorkshopRow(*r) for r in rows]
+        # all() takes the rows in one call; iterating fetched them one by one,
+        # a few microseconds each for every workshop of a large importer
+        return [WorkshopRow(*r) for r in rows.all()]
 
 
 async def partners_where(

@@ -16,14 +16,23 @@ error's extensions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
-from graphql import ExecutionResult, GraphQLError
+import orjson
+from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 
 from server.errors import QueryTooComplex
 from server.schema.cost import document_cost
+from server.schema.document_memo import DocumentMemo
 from server.schema.expansion import DocumentShape
+
+Refusal = tuple[str, dict[str, int]]
+"""A refusal's message and extensions (a fresh error is raised from it per request)."""
+
+_SHAPES: DocumentMemo[Refusal | None] = DocumentMemo()
+_COSTS: DocumentMemo[int] = DocumentMemo()
 
 
 def _refusal(message: str, **extensions: object) -> GraphQLError:
@@ -46,36 +55,39 @@ class DocumentShapeLimit(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
         if document is not None:
-            self._check(DocumentShape(document), self.execution_context.operation_name)
+            name = self.execution_context.operation_name
+            limits = (name, self.max_aliases, self.max_fields, self.max_repeated)
+            problem = _SHAPES.get(document, limits, lambda: self._problem(document, name))
+            if problem is not None:
+                # Raised, not stored in pre_execution_errors: ValidationCache would
+                # overwrite those with the result of the very validation we avoid.
+                raise _refusal(problem[0], **problem[1])
         yield
 
-    def _check(self, shape: DocumentShape, operation_name: str | None) -> None:
-        # Raised, not stored in pre_execution_errors: ValidationCache would
-        # overwrite those with the result of the very validation we avoid.
+    def _problem(self, document: DocumentNode, operation_name: str | None) -> Refusal | None:
+        shape = DocumentShape(document)
         if shape.aliases > self.max_aliases:
-            raise _refusal(
+            return (
                 f"{shape.aliases} aliases found. Allowed: {self.max_aliases}",
-                aliases=shape.aliases,
-                maxAliases=self.max_aliases,
+                {"aliases": shape.aliases, "maxAliases": self.max_aliases},
             )
         fields = shape.expanded_fields(operation_name)
         if fields > self.max_fields:
-            raise _refusal(
+            return (
                 f"the document selects {fields} fields once its fragments are inlined; at most "
                 f"{self.max_fields} are allowed: select fewer fields or spread fewer fragments",
-                fields=fields,
-                maxFields=self.max_fields,
+                {"fields": fields, "maxFields": self.max_fields},
             )
         if shape.cyclic:
-            return  # NoFragmentCycles refuses it; the walk below would not end
+            return None  # NoFragmentCycles refuses it; the walk below would not end
         repeat = shape.largest_repeat(operation_name)
         if repeat.count > self.max_repeated:
-            raise _refusal(
+            return (
                 f"{repeat.count} fields answer to '{repeat.path}'; at most "
                 f"{self.max_repeated} fields may share one response name",
-                repeatedFields=repeat.count,
-                maxRepeatedFields=self.max_repeated,
+                {"repeatedFields": repeat.count, "maxRepeatedFields": self.max_repeated},
             )
+        return None
 
 
 class CostLimit(SchemaExtension):
@@ -88,11 +100,11 @@ class CostLimit(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.result is None:
-            cost = document_cost(
+            cost = _cost(
                 context.schema._schema,
                 context.graphql_document,
-                variables=context.variables,
-                operation_name=context.operation_name,
+                context.variables,
+                context.operation_name,
             )
             if cost > self.max_cost:
                 error = _refusal(
@@ -104,3 +116,21 @@ class CostLimit(SchemaExtension):
                 # A result set before execution makes strawberry skip it.
                 context.result = ExecutionResult(data=None, errors=[error])
         yield
+
+
+def _cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    operation_name: str | None,
+) -> int:
+    """``document_cost``, once per document, schema, operation and variables."""
+
+    def compute() -> int:
+        return document_cost(schema, document, variables=variables, operation_name=operation_name)
+
+    try:
+        given = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # not JSON (a caller in-process): no key to remember it by
+        return compute()
+    return _COSTS.get(document, (id(schema), operation_name, given), compute)

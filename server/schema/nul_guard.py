@@ -14,9 +14,12 @@ from graphql import GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from server.errors import BadUserInput
+from server.schema.document_memo import DocumentMemo
 
 NUL = "\x00"
 MESSAGE = "a string argument holds a NUL character (\\u0000): remove it"
+
+_LITERALS: DocumentMemo[bool] = DocumentMemo()
 
 
 class RefuseNulCharacters(SchemaExtension):
@@ -25,7 +28,10 @@ class RefuseNulCharacters(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if _holds_nul(context.variables) or (document is not None and _literal_with_nul(document)):
+        if _holds_nul(context.variables) or (
+            document is not None
+            and _LITERALS.get(document, None, lambda: _literal_with_nul(document))
+        ):
             # A new list: the validation cache hands out shared ones.
             context.pre_execution_errors = [
                 *(context.pre_execution_errors or []),
