@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,6 +30,7 @@ from server.resolvers.distinct_ids import KINDS, load_window, version
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.read_copies import ReadCopies
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
+from server.resolvers.workshop_lists import Stamp, lists_for
 from server.resolvers.workshop_pages import workshop_pages
 
 K = TypeVar("K")
@@ -134,6 +136,9 @@ class Loaders:
         # the dashboards below them all join one batch (one day-rows statement
         # instead of one per page).
         self.workshop_page: DataLoader[PageKey, tenancy.WorkshopPage] = DataLoader(self._pages)
+        self.workshop_lists = lists_for(engine)
+        self.stamps: dict[int, Stamp] = {}
+        """Per importer id: the versions this request read (see ``_scoped``)."""
         self.scoped_workshops: DataLoader[tuple[int, tuple[str, ...] | None], list[WorkshopRow]] = (
             DataLoader(self._scoped)
         )
@@ -184,7 +189,16 @@ class Loaders:
     async def _scoped(
         self, keys: Sequence[tuple[int, tuple[str, ...] | None]]
     ) -> list[list[WorkshopRow]]:
-        return [await tenancy.scoped_workshops(self.engine, i, only) for i, only in keys]
+        """Kept between requests under the versions this request read first
+        (server/resolvers/workshop_lists.py); read afresh without them."""
+        found = []
+        for i, only in keys:
+            read = partial(tenancy.scoped_workshops, self.engine, i, only)
+            stamp = self.stamps.get(i)
+            found.append(
+                await (read() if stamp is None else self.workshop_lists.get((i, only), stamp, read))
+            )
+        return found
 
     async def _workshops_by_ref(self, keys: Sequence[tuple[int, str]]) -> list[WorkshopRow | None]:
         return await _by_ref(

@@ -54,15 +54,21 @@ _IMPORTER = (
 )
 
 
-async def importer_and_version(engine: AsyncEngine, ref: str) -> tuple[ImporterRow, int] | None:
-    """The importer and its data version (0 before any processing run), in one
-    statement: every request needs both, and each statement is a round trip."""
+async def importer_and_version(
+    engine: AsyncEngine, ref: str
+) -> tuple[ImporterRow, int, int] | None:
+    """The importer, its data version (0 before any processing run) and its
+    content version (0 before any write), in one statement: every request needs
+    them (the content version stamps the kept workshop lists), and each
+    statement is a round trip."""
     async with engine.connect() as conn:
         row = (
             await conn.execute(
                 text(
                     _IMPORTER + ", (SELECT data_version FROM processing_state ps"
                     " WHERE ps.importer_id = importers.id)"
+                    ", (SELECT version FROM content_versions cv"
+                    " WHERE cv.importer_id = importers.id)"
                     " FROM importers WHERE importer_ref = :ref"
                 ),
                 {"ref": ref},
@@ -70,7 +76,7 @@ async def importer_and_version(engine: AsyncEngine, ref: str) -> tuple[ImporterR
         ).first()
     if row is None:
         return None
-    return ImporterRow(*row[:-1]), int(row[-1] or 0)
+    return ImporterRow(*row[:-2]), int(row[-2] or 0), int(row[-1] or 0)
 
 
 async def workshops_where(

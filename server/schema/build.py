@@ -13,7 +13,6 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.schema.config import StrawberryConfig
@@ -28,6 +27,7 @@ from server.schema.nul_guard import RefuseNulCharacters
 from server.schema.partners import PartnerQuery
 from server.schema.query import CoreMutation, CoreQuery
 from server.schema.scalars import SCALARS
+from server.schema.validation_memo import DocumentValidationCache
 from server.schema.visibility import RoleSchema, is_visible
 
 Query = merge_types("Query", (CoreQuery, PartnerQuery))
@@ -59,13 +59,13 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
-        # Before ValidationCache: it refuses what would make validation itself slow.
+        # Before DocumentValidationCache: it refuses what would make validation itself slow.
         lambda: DocumentShapeLimit(
             max_fields=settings.max_fields,
             max_aliases=settings.max_aliases,
             max_repeated=settings.max_repeated_fields,
         ),
-        lambda: ValidationCache(maxsize=256),
+        DocumentValidationCache,
         lambda: CostLimit(max_cost=settings.max_cost),
         RefuseNulCharacters,
     ]

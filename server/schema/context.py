@@ -49,8 +49,9 @@ class Context:
         found = await tenancy.importer_and_version(self.loaders.engine, self.principal.importer)
         if found is None:
             return None
-        row, version = found
+        row, version, content = found
         self.loaders.data_version.prime(row.id, version)
+        self.loaders.stamps[row.id] = (version, content)
         return row
 
     async def today(self) -> date:
