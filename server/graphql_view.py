@@ -66,6 +66,10 @@ class RoleGraphQL(GraphQL[Context, None]):
             code = code_for_status(exc.status_code)
             media = content_type(negotiate(request.headers.get("accept")))
             response = error_response(exc.status_code, code, exc.reason, media_type=media)
+        finally:  # the answer is built: the request's reads can go now
+            context = getattr(request.state, "graphql_context", None)
+            if context is not None:
+                context.release()
         await response(scope, receive, send)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
@@ -80,7 +84,9 @@ class RoleGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         request.state.sub_response = response
         response.media_type = negotiate(request.headers.get("accept"))
-        return graphql_context(request, principal_of(request))
+        context = graphql_context(request, principal_of(request))
+        request.state.graphql_context = context
+        return context
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         """Execution under the request deadline (server/deadline.py)."""

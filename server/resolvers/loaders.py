@@ -27,6 +27,7 @@ from server.resolvers.day_copy import day_rows as day_rows_from_copy
 from server.resolvers.day_copy import workshop_activity as activity_from_copy
 from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.distinct_ids import KINDS, load_window, version
+from server.resolvers.loader_release import release_loaders
 from server.resolvers.partner_loaders import PartnerLoaders
 from server.resolvers.read_copies import ReadCopies
 from server.resolvers.tenancy import PartnerRow, WorkshopRow
@@ -142,6 +143,11 @@ class Loaders:
         self.scoped_workshops: DataLoader[tuple[int, tuple[str, ...] | None], list[WorkshopRow]] = (
             DataLoader(self._scoped)
         )
+
+    def release(self) -> None:
+        """At the end of the request: frees what the loaders cached (loader_release.py)."""
+        release_loaders(self)
+        release_loaders(self.partners)
 
     async def _pages(self, keys: Sequence[PageKey]) -> list[tenancy.WorkshopPage]:
         """Forward pages of one scope in one statement (aliased pages of a big

@@ -32,6 +32,12 @@ class Context:
     """Per-request results worked out once for many list items (dashboard plans)."""
     _importer: asyncio.Task[ImporterRow | None] | None = field(default=None, init=False)
 
+    def release(self) -> None:
+        """Called once the answer is written: frees the request's cached reads
+        without waiting for a garbage collection (server/resolvers/loader_release.py)."""
+        self.loaders.release()
+        self.memo.clear()
+
     async def importer(self) -> ImporterRow:
         """The principal's importer; NOT_FOUND when the token names an unknown one
         (answered like any other missing id). Read once per request: root fields
