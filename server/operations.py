@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from server.config import Settings
+from server.heap_trim import HeapTrimmer
 from server.observability.logging import log_request
 from server.observability.metrics import metrics_endpoint, observe_pool, observe_request
 from server.observability.middleware import RequestObserver
@@ -35,7 +36,8 @@ def operational_middleware(
         observe_request(record)
         observe_pool(engine)
 
-    outer = [Middleware(RequestObserver, sinks=(log_request, metrics_sink))]
+    sinks = (log_request, metrics_sink, HeapTrimmer())
+    outer = [Middleware(RequestObserver, sinks=sinks)]
     inner = []
     rate = settings.effective_rate_limit
     if rate > 0:

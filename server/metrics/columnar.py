@@ -4,8 +4,9 @@ scope and period asked for, not the importer's size: a period total is two
 lookups per workshop, a scope's total one vectorised sum, a whole importer's
 total two lookups in a row summed over every workshop in advance.
 
-Counts are kept as exact integers (the cumulative sums in int32 when every one
-fits, else int64), so every answer equals the database's ``sum``. A float
+Counts are kept as exact integers (the cumulative sums in uint16 when no day is
+negative and every sum fits, else int32 when every one fits, else int64), so
+every answer equals the database's ``sum``. A float
 column whose every value is integral is kept the same way; one that is not is
 kept as raw float64 days summed per request (its sums then agree with the
 database's up to float rounding, whose own summing order is not fixed either).
@@ -36,6 +37,7 @@ _EXACT_FLOAT = float(2**53)
 """Integral floats below this add up exactly, in float64 and in int64 alike."""
 
 _INT32 = np.iinfo(np.int32)
+_UINT16 = np.iinfo(np.uint16)
 
 
 @dataclass(frozen=True)
@@ -281,10 +283,8 @@ def _moved(part: _Column, offsets: IntArray, given: Array, length: int) -> _Colu
         before = cumulative[:, offsets + 1].astype(np.int64) - cumulative[:, offsets]
         delta = given.astype(np.int64) - before
         running = np.cumsum(delta, axis=1)
-        if cumulative.dtype == np.int32:
-            reach = int(np.abs(delta).sum(axis=1).max()) if delta.size else 0
-            if max(abs(int(cumulative.max())), abs(int(cumulative.min()))) + reach > _INT32.max:
-                return None
+        if not _still_fits(cumulative, given, delta):
+            return None
         total = _grown(part.total_cumulative, length, edge=True)
         total_running = np.cumsum(delta.sum(axis=0))
         ends = [*offsets[1:].tolist(), length]
@@ -441,11 +441,35 @@ def _cumulative(values: Array, floating: bool) -> _Column:
     np.cumsum(values, axis=1, out=cumulative[:, 1:], dtype=np.int64)
     total = np.zeros(days + 1, dtype=np.int64)
     np.cumsum(values.sum(axis=0, dtype=np.int64), out=total[1:])
-    small = not cumulative.size or (
-        cumulative.min() >= _INT32.min and cumulative.max() <= _INT32.max
-    )
-    held = cumulative.astype(np.int32) if small else cumulative
-    return _Column(held, total, None, None, floating)
+    return _Column(_narrowest(values, cumulative), total, None, None, floating)
+
+
+def _narrowest(values: Array, cumulative: IntArray) -> Array:
+    """The cumulative sums in the smallest type that holds them: uint16 when no
+    day is negative (the sums then only rise, so any difference of two fits
+    too), int32, else int64 as summed. Most counts of a workshop or partner
+    row over two years stay below 65,536: a quarter of int64's bytes."""
+    if not cumulative.size:
+        return cumulative.astype(np.int32)
+    low, high = int(cumulative.min()), int(cumulative.max())
+    if (not values.size or values.min() >= 0) and high <= _UINT16.max:
+        return cumulative.astype(np.uint16)
+    if low >= _INT32.min and high <= _INT32.max:
+        return cumulative.astype(np.int32)
+    return cumulative
+
+
+def _still_fits(cumulative: Array, given: Array, delta: IntArray) -> bool:
+    """Whether ``cumulative`` (held narrower than int64) still holds its sums
+    once moved by ``delta`` (the change of the days ``given`` replaces)."""
+    if cumulative.dtype == np.int64 or not delta.size:
+        return True
+    if cumulative.dtype == np.uint16:
+        # no day negative: each row's sums rise to its last, moved by its deltas
+        ends = cumulative[:, -1].astype(np.int64) + delta.sum(axis=1)
+        return bool(given.min() >= 0) and int(ends.max()) <= _UINT16.max
+    reach = int(np.abs(delta).sum(axis=1).max())
+    return max(abs(int(cumulative.max())), abs(int(cumulative.min()))) + reach <= _INT32.max
 
 
 def _integral(values: Array) -> bool:
