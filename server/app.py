@@ -38,6 +38,7 @@ from server.resolvers.distinct_cache import DistinctCache
 from server.resolvers.read_copies import ReadCopies
 from server.resolvers.versioned_copies import start_following
 from server.schema.build import build_schemas
+from server.warmup import warm_up_bounded
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,10 @@ def create_app(
             await asyncio.wait_for(
                 _settled(distinct_cache, days), timeout=settings.copy_preload_seconds
             )
+        reads = autocommit_reads(engine)
+        await warm_up_bounded(
+            schemas[Role.IMPORTER], engine, reads, settings, (distinct_cache, days)
+        )
         gc_tuning.freeze_startup_heap()
         yield
         gc_tuning.unfreeze()

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     """How long start-up waits for the copies to load before it serves (then they load on)."""
     copy_wait_seconds: float = Field(default=1.0, ge=0)
     """How long a request waits for a copy load under way before it reads SQL instead."""
+    warmup: bool = True
+    """Run a representative dashboard before serving (server/warmup.py)."""
+    warmup_seconds: float = Field(default=5.0, ge=0)
+    """How long start-up may spend warming up before it serves anyway."""
+    warmup_connections: int = Field(default=4, ge=1)
+    """How many warm-up dashboards run at once (each opens and prepares pool connections)."""
 
     @field_validator("database_url", "database_read_url")
     @classmethod

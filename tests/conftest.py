@@ -94,6 +94,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         today=TODAY,
         process_schedule=False,
+        warmup=False,  # statement counts of a cold start stay exact; tests/test_warmup.py
         _env_file=None,  # type: ignore[call-arg]
     )
 
