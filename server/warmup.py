@@ -20,6 +20,7 @@ import asyncio
 import logging
 
 import strawberry
+from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type, is_required_argument
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,20 +33,38 @@ from server.schema.context import Context
 
 log = logging.getLogger(__name__)
 
-_TREND = "trend { previous change changePercent direction favorable }"
-DASHBOARD = f"""{{ activationsDashboard(period: {{preset: LAST_30_DAYS}}) {{
-    newActivations {{ value {_TREND} }}
-    leadsCreated {{ value {_TREND} }}
-    chatConversations {{ value {_TREND} }}
-    chatMessages {{ value {_TREND} }}
-    chatFirstResponseTime {{ value {_TREND} }}
-    activeStaff {{ value {_TREND} }}
-    appUsers {{ value {_TREND} }}
-    marketingCampaignsSent {{ value recipients {_TREND} }}
-    connectionRate {{ rate throughput eligible connected {_TREND} }}
-}} }}"""
-"""The importer dashboard: the request a client sends first, and the one whose
-statements and code paths most other reads share."""
+
+def _leaves(type_: GraphQLNamedType, depth: int) -> str:
+    """Every field of ``type_`` that needs no argument, down to ``depth``
+    levels (lists of points included): what a full dashboard asks."""
+    if not isinstance(type_, GraphQLObjectType):
+        return ""
+    parts = []
+    for name, field in type_.fields.items():
+        if any(is_required_argument(a) for a in field.args.values()):
+            continue
+        inner = get_named_type(field.type)
+        if isinstance(inner, GraphQLObjectType):
+            below = _leaves(inner, depth - 1) if depth > 1 else ""
+            if below:
+                parts.append(f"{name} {{ {below} }}")
+        else:
+            parts.append(name)
+    return " ".join(parts)
+
+
+def dashboard_query(schema: strawberry.Schema) -> str:
+    """The importer's Activations dashboard with every metric the schema has
+    (derived from the schema, so a new metric is warmed up too): the request a
+    client sends first, and the one whose statements most other reads share."""
+    query = schema._schema.query_type
+    assert query is not None  # every role's schema has a Query type
+    dashboard = get_named_type(query.fields["activationsDashboard"].type)
+    return (
+        "{ activationsDashboard(period: {preset: LAST_30_DAYS}) "
+        f"{{ {_leaves(dashboard, 3)} }} }}"
+    )
+
 
 _FIRST_PROCESSED = text(
     "SELECT i.importer_ref FROM importers i"
@@ -77,6 +96,7 @@ async def warm_up(
     if ref is None:
         return False
     principal = Principal(sub="warm-up", role=Role.IMPORTER, importer=ref)
+    query = dashboard_query(schema)
 
     async def once() -> bool:
         context = Context(
@@ -85,7 +105,7 @@ async def warm_up(
             settings=settings,
             loaders=Loaders(reads, *copies),
         )
-        result = await schema.execute(DASHBOARD, context_value=context)
+        result = await schema.execute(query, context_value=context)
         if result.errors:
             log.debug("warm-up query answered errors: %s", result.errors)
         return not result.errors

@@ -17,9 +17,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.app import create_app
+from server.auth.principal import Role
 from server.config import Settings
 from server.processing.job import run_processing
-from server.warmup import DASHBOARD
+from server.warmup import dashboard_query
 from tests.conftest import TODAY
 from tests.live import serving
 from tests.oracle.fixtures import (
@@ -64,10 +65,11 @@ async def _first_request(
     engine = app.state.insights.engine
     compiled = engine.sync_engine._compiled_cache
     headers = {"Authorization": f"Bearer {token('importer')}"}
+    query = dashboard_query(app.state.insights.schemas[Role.IMPORTER])
     async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
         before = len(compiled)
         with connects(engine) as opened, counting(engine) as statements:
-            response = await http.post("/graphql", json={"query": DASHBOARD}, headers=headers)
+            response = await http.post("/graphql", json={"query": query}, headers=headers)
         assert response.status_code == 200, response.text
         assert "errors" not in response.json()
         return len(opened), len(compiled) - before, len(statements)
