@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.auth.from_scope import principal_from_scope
@@ -48,17 +48,15 @@ class TokenBuckets:
         self.rate = rate
         self.burst = burst
         self.clock = clock
-        self._buckets: OrderedDict[tuple[str, ...], _Bucket] = OrderedDict()
+        # Past the bound the longest idle goes: at worst it gets a fresh burst when it returns.
+        self._buckets: LRUCache[tuple[str, ...], _Bucket] = LRUCache(_MAX_BUCKETS)
 
     def take(self, key: tuple[str, ...]) -> float:
         now = self.clock()
-        bucket = self._buckets.pop(key, None) or _Bucket(float(self.burst), now)
+        bucket = self._buckets.get(key) or _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
         bucket.updated = now
-        self._buckets[key] = bucket  # most recently used last
-        while len(self._buckets) > _MAX_BUCKETS:
-            # The longest idle goes: at worst it gets a fresh burst when it returns.
-            self._buckets.popitem(last=False)
+        self._buckets[key] = bucket
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return 0.0

@@ -13,8 +13,9 @@ the verifier remembers only tokens checked against configured keys.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
+
+from cachetools import LRUCache
 
 from server.auth.principal import Principal
 from server.errors import Unauthenticated
@@ -26,9 +27,8 @@ class VerifiedTokens:
     """A bounded LRU: token text -> (Principal, the moment it expires)."""
 
     def __init__(self, maxsize: int = MAXSIZE, clock: Callable[[], float] = time.time) -> None:
-        self.maxsize = maxsize
         self.clock = clock
-        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._entries: LRUCache[str, tuple[Principal, float]] = LRUCache(maxsize)
 
     def principal(self, token: str) -> Principal | None:
         """The remembered Principal of ``token``; None if it is not remembered.
@@ -43,15 +43,11 @@ class VerifiedTokens:
         if self.clock() >= expires:
             del self._entries[token]
             raise Unauthenticated("token expired")
-        self._entries.move_to_end(token)
         return principal
 
     def remember(self, token: str, principal: Principal, expires: float) -> None:
         """Keep a verified token's Principal until ``expires`` (seconds since the epoch)."""
         self._entries[token] = (principal, expires)
-        self._entries.move_to_end(token)
-        while len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -19,10 +19,10 @@ database), bounded like the other per-document memos.
 from __future__ import annotations
 
 import weakref
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
+from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.resolvers.tenancy import WorkshopRow
@@ -39,8 +39,7 @@ class WorkshopLists:
     """A bounded LRU of workshop lists per key, each valid for one stamp."""
 
     def __init__(self, maxsize: int = MAXSIZE) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[Key, tuple[Stamp, list[WorkshopRow]]] = OrderedDict()
+        self._entries: LRUCache[Key, tuple[Stamp, list[WorkshopRow]]] = LRUCache(maxsize)
 
     async def get(
         self, key: Key, stamp: Stamp, read: Callable[[], Awaitable[list[WorkshopRow]]]
@@ -48,13 +47,9 @@ class WorkshopLists:
         """The list for ``key`` as of ``stamp``: kept, or ``read()`` and kept."""
         found = self._entries.get(key)
         if found is not None and found[0] == stamp:
-            self._entries.move_to_end(key)
             return list(found[1])  # a copy: callers may sort or extend theirs
         rows = await read()
         self._entries[key] = (stamp, list(rows))
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
         return rows
 
     def __len__(self) -> int:

@@ -12,10 +12,10 @@ parser cache.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from cachetools import LRUCache
 from graphql import DocumentNode
 
 T = TypeVar("T")
@@ -27,8 +27,7 @@ class DocumentMemo(Generic[T]):
     """A bounded LRU of ``compute()`` results per (document object, key)."""
 
     def __init__(self, maxsize: int = MAXSIZE) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, Hashable], tuple[DocumentNode, T]] = OrderedDict()
+        self._entries: LRUCache[tuple[int, Hashable], tuple[DocumentNode, T]] = LRUCache(maxsize)
 
     def get(self, document: DocumentNode, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``'s result for this document and key, computed at most once
@@ -36,13 +35,9 @@ class DocumentMemo(Generic[T]):
         slot = (id(document), key)
         found = self._entries.get(slot)
         if found is not None and found[0] is document:
-            self._entries.move_to_end(slot)
             return found[1]
         value = compute()
         self._entries[slot] = (document, value)
-        self._entries.move_to_end(slot)
-        while len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
         return value
 
     def __len__(self) -> int:
