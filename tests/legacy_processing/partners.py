@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.legacy_processing.bounds import instant_bounds
+from server.processing.bounds import instant_bounds
 
 TABLES = (
     "partner_offer_day",

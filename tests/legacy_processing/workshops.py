@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.legacy_processing.bounds import day_bounds, instant_bounds
+from server.processing.bounds import day_bounds, instant_bounds
 
 _CHOSEN = "(CAST(:all_days AS boolean) OR {day} = ANY(CAST(:days AS date[])))"
 _UP_TO_AS_OF = _CHOSEN + " AND {day} <= :as_of"
