@@ -13,14 +13,15 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
 from server.auth.principal import Role
 from server.auth.tokens import mint_token
 from server.config import Settings
 from server.db import make_engine, plain_url, start_embedded
 from server.migrate import upgrade
+from tests.live import in_process
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = f"insights_template_{os.getpid()}"
@@ -123,14 +124,17 @@ def token(settings: Settings) -> Callable[..., str]:
 
 
 @pytest.fixture
-async def client(settings: Settings, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+def app(settings: Settings, database_url: str) -> Starlette:
+    """The application on the test database (tests that count its engine's statements)."""
     from server.app import create_app
 
-    app = create_app(settings, database_url=database_url, migrate=False)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            yield http
+    return create_app(settings, database_url=database_url, migrate=False)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with in_process(app) as http:
+        yield http
 
 
 @pytest.fixture

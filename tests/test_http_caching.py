@@ -2,27 +2,12 @@
 If-None-Match with the current tag is a 304 without the query's SQL; any ingest,
 processing run or mutation gives a new tag; POST answers are no-store."""
 
-import pytest
-
-from server.app import create_app
 from server.processing.job import run_processing
 from tests.conftest import TODAY
-from tests.live import in_process
 from tests.oracle.fixtures import insert_importer, insert_workshop
 from tests.statements import counting
 
 QUERY = "{ workshops { totalCount nodes { id name connectionRateGoal } } }"
-
-
-@pytest.fixture
-def app(settings, database_url):
-    return create_app(settings, database_url=database_url, migrate=False)
-
-
-@pytest.fixture
-async def client(app):
-    async with in_process(app) as http:
-        yield http
 
 
 def _auth(token, role="importer", **claims):

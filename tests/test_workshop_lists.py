@@ -7,27 +7,12 @@ What a request sees of its list: ``activationsDashboard`` without
 is the one workshop's own goal when exactly one workshop is shown, else the
 importer's."""
 
-import pytest
-
-from server.app import create_app
 from server.resolvers.tenancy import WorkshopRow
 from server.resolvers.workshop_lists import WorkshopLists
-from tests.live import in_process
 from tests.oracle.fixtures import insert_importer, insert_workshop
 from tests.statements import counting
 
 GOAL = "{ activationsDashboard(period: {preset: LAST_30_DAYS}) { connectionRate { goal } } }"
-
-
-@pytest.fixture
-def app(settings, database_url):
-    return create_app(settings, database_url=database_url, migrate=False)
-
-
-@pytest.fixture
-async def client(app):
-    async with in_process(app) as http:
-        yield http
 
 
 async def _tenants(engine):
