@@ -1,6 +1,6 @@
 """The rollups again, as raw columnar bytes per importer, kind and day, written
 by processing for the days it rebuilt, so a server process loads its in-process
-copies (``server/resolvers/block_copies.py``) by reading bytes instead of
+copies (``server/resolvers/blocks.py``) by reading bytes instead of
 re-reading every rollup row, and after a run fetches only the days it rewrote.
 
 A block is one day of one rollup: ``rows`` fixed-width big-endian records
@@ -51,38 +51,20 @@ class BlockLayout:
     users: str | None = None  # workshop_day_users: the kind whose ids are unnested
 
 
-def _floats(model: type[SQLModel], columns: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(c for c in columns if model.model_fields[c].annotation is float)
-
-
-def _columns(model: type[SQLModel], skip: set[str]) -> tuple[str, ...]:
-    return tuple(c for c in model.model_fields if c not in skip)
+def _rollup(table: str, model: type[SQLModel], keys: tuple[str, ...]) -> BlockLayout:
+    """A rollup table's layout: its ``keys``, then every other column but the
+    importer and the day (float8 where the model's field is a float)."""
+    skip = {"id", "importer_id", "day", *keys}
+    columns = tuple(c for c in model.model_fields if c not in skip)
+    floating = frozenset(c for c in columns if model.model_fields[c].annotation is float)
+    return BlockLayout(table, table, keys, columns, floating)
 
 
 _PARTNER_KEYS = ("partner_id", "source", "exclusive", "marketplace_id")
-_PARTNER_SKIP = {"id", "importer_id", "day", *_PARTNER_KEYS}
 
-WORKSHOP_DAY = BlockLayout(
-    "workshop_day",
-    "workshop_day",
-    ("workshop_id",),
-    _columns(WorkshopDay, {"workshop_id", "day", "importer_id"}),
-    _floats(WorkshopDay, _columns(WorkshopDay, {"workshop_id", "day", "importer_id"})),
-)
-OFFERS = BlockLayout(
-    "partner_offer_day",
-    "partner_offer_day",
-    _PARTNER_KEYS,
-    _columns(PartnerOfferDay, _PARTNER_SKIP),
-    _floats(PartnerOfferDay, _columns(PartnerOfferDay, _PARTNER_SKIP)),
-)
-COHORT = BlockLayout(
-    "partner_cohort_day",
-    "partner_cohort_day",
-    _PARTNER_KEYS,
-    _columns(PartnerCohortDay, _PARTNER_SKIP),
-    _floats(PartnerCohortDay, _columns(PartnerCohortDay, _PARTNER_SKIP)),
-)
+WORKSHOP_DAY = _rollup("workshop_day", WorkshopDay, ("workshop_id",))
+OFFERS = _rollup("partner_offer_day", PartnerOfferDay, _PARTNER_KEYS)
+COHORT = _rollup("partner_cohort_day", PartnerCohortDay, _PARTNER_KEYS)
 APP_USERS = BlockLayout(
     "users:app", "workshop_day_users", ("workshop_id",), ("user_id",), frozenset(), "app"
 )
